@@ -1,0 +1,60 @@
+"""python main.py sculpt --name NAME | --image PATH --box x0,y0,x1,y1"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from engine.cli.options import add_sculpt_options, settings_from_args
+from engine.errors import InputError
+from engine.geometry.masks import iou
+from engine.io.annotations import parse_box_arg
+from engine.io.dataset import DatasetItem, aux_item
+from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_loaded
+
+COMMAND = "sculpt"
+HELP = "sculpt one image: initial mask from the ROI, critic rounds, final_mask.png + sculpt.json"
+ORDER = 10
+log = logging.getLogger("sam_sculpt.sculpt")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--name", help="an image of the aux layout: <aux-dir>/images/NAME.png|jpg with its box_out/llm_out files")
+    src.add_argument("--image", type=Path, help="any image file (needs --box)")
+    p.add_argument("--box", help="ROI x0,y0,x1,y1 in pixels (overrides the box_out file)")
+    p.add_argument("--instance", help="what the object is (overrides llm_out)")
+    p.add_argument("--gt", type=Path, help="ground-truth mask (needed by --critic oracle; IoU is printed)")
+    p.add_argument("--aux-dir", type=Path, default=Path("auxiliary"))
+    p.add_argument("--out", type=Path, default=Path("outputs"))
+    p.add_argument("--clean-output", action="store_true", help="write only final_mask.png, instance_info.txt, sculpt.json")
+    p.add_argument("--save-points-vis", action="store_true", help="write the points overlay even with --clean-output")
+    add_sculpt_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    box = parse_box_arg(args.box) if args.box else None
+    if args.name:
+        item = aux_item(args.aux_dir, args.name)
+    else:
+        if box is None:
+            raise InputError(f"{args.image}: --image needs --box x0,y0,x1,y1")
+        item = DatasetItem(name=args.image.stem, image_path=args.image)
+    if args.gt:
+        item.gt_path = args.gt
+    loaded = load_item(item, settings, box=box, instance=args.instance)
+    segmenter = build_segmenter(settings)
+    critic = build_critic(settings, gt_mask=loaded.gt)
+    t = time.perf_counter()
+    out_dir = args.out / loaded.name
+    session = sculpt_loaded(loaded, settings, segmenter, critic, out_dir, args.clean_output, args.save_points_vis)
+    n_points = len(session.accepted_points())
+    msg = (f"{loaded.name}: {len(session.rounds)} round(s), {n_points} point(s) applied, "
+           f"{session.stop_reason}; {time.perf_counter() - t:.2f}s -> {out_dir / 'final_mask.png'}")
+    if loaded.gt is not None:
+        msg += f" | IoU box-only {iou(session.initial_mask, loaded.gt):.4f} sculpted {iou(session.mask, loaded.gt):.4f}"
+    print(msg)
+    return 0

@@ -1,0 +1,59 @@
+"""Options shared by sculpt, batch and bench, and how they override the settings."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from engine.settings import load_settings
+
+
+def add_sculpt_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("sculpting (defaults from resources/settings/defaults.json, then your settings.json)")
+    g.add_argument("--segmenter", help="segmenter backend (grabcut, sam, sam-hf, ...)")
+    g.add_argument("--critic", help="critic backend (heuristic, oracle, qwen, dashscope, openai, ...)")
+    g.add_argument("--strategy", choices=["anchors", "direct"])
+    g.add_argument("--rounds", type=int)
+    g.add_argument("--ratio", type=float, help="square side / ROI short side")
+    g.add_argument("--min-square-side", type=int, help="lower clamp of the square side in pixels")
+    g.add_argument("--anchors-k", type=int, help="anchors chosen per round")
+    g.add_argument("--max-points", type=int, help="strategy direct: points per round")
+    g.add_argument("--vlm-max-side", type=int, help="long side of images sent to a VLM")
+    g.add_argument("--local-gating", action="store_true", default=None, help="the mask may change only near edited anchors")
+    g.add_argument("--settings", type=Path, help="a settings.json to use instead of the user's")
+    g.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override any setting, e.g. --set segmenter.options.sam.checkpoint=models/sam_vit_b_01ec64.pth")
+
+
+def _parse_value(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"sculpt": {}}
+    for key in ("strategy", "rounds", "ratio", "min_square_side", "anchors_k", "max_points", "vlm_max_side", "local_gating"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides["sculpt"][key] = value
+    if getattr(args, "segmenter", None):
+        overrides["segmenter"] = {"name": args.segmenter}
+    if getattr(args, "critic", None):
+        overrides["critic"] = {"name": args.critic}
+    for item in getattr(args, "set", []) or []:
+        if "=" not in item:
+            from engine.errors import InputError
+
+            raise InputError(f"--set {item!r}: expected SECTION.KEY=VALUE")
+        dotted, value = item.split("=", 1)
+        node = overrides
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = _parse_value(value)
+    return load_settings(user_path=getattr(args, "settings", None), overrides=overrides)

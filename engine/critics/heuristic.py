@@ -1,0 +1,157 @@
+"""`heuristic`: the classical baseline critic. NOT a vision-language model.
+
+It models the object's colour/texture from the mask interior and the background's from a ring
+outside the mask, then reads disagreement along the boundary: mask pixels that look like background
+(a leak) and nearby outside pixels that look like the object (a miss). Deterministic."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from engine.critics.base import CriticView, SequentialSquaresMixin
+from engine.geometry.masks import deepest_point
+from engine.registry import CRITICS
+from engine.types import AnchorChoice, CriticReply, InstanceInfo, Intent, Point, PointLabel, PointSource, SquareJudgement
+
+L_BINS, AB_BINS, TEX_BINS = 8, 8, 4
+LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
+
+
+@CRITICS.register("heuristic")
+class HeuristicCritic(SequentialSquaresMixin):
+    name = "heuristic"
+
+    def __init__(self, min_evidence: float = 0.25, smooth_frac: float = 0.015) -> None:
+        self.min_evidence = float(min_evidence)
+        self.smooth_frac = float(smooth_frac)
+        self._cache_key: tuple | None = None
+        self._log_ratio: np.ndarray | None = None
+
+    def info(self) -> dict:
+        return {"name": self.name, "kind": "classical baseline (colour/texture statistics), not a VLM",
+                "min_evidence": self.min_evidence}
+
+    # ---- statistics -------------------------------------------------------------------------
+    def log_ratio(self, view: CriticView) -> np.ndarray:
+        """Smoothed log p(object)/p(background) per pixel, from histograms of quantised Lab colour + texture."""
+        key = (id(view.image), view.mask.tobytes().__hash__(), view.box)
+        if key == self._cache_key and self._log_ratio is not None:
+            return self._log_ratio
+        img, mask = view.image, view.mask
+        h, w = mask.shape
+        lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB)
+        grey = lab[:, :, 0].astype(np.float32)
+        k = max(3, int(0.01 * max(h, w)) | 1)
+        mean = cv2.blur(grey, (k, k))
+        std = np.sqrt(np.maximum(cv2.blur(grey * grey, (k, k)) - mean * mean, 0))
+        tex = np.clip(std / 8.0, 0, TEX_BINS - 1).astype(np.int32)
+        q = (lab[:, :, 0].astype(np.int32) * L_BINS // 256) * AB_BINS * AB_BINS * TEX_BINS
+        q += (lab[:, :, 1].astype(np.int32) * AB_BINS // 256) * AB_BINS * TEX_BINS
+        q += (lab[:, :, 2].astype(np.int32) * AB_BINS // 256) * TEX_BINS + tex
+        n_bins = L_BINS * AB_BINS * AB_BINS * TEX_BINS
+        erode = max(1, int(0.01 * max(h, w)))
+        inner = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=erode).astype(bool)
+        if inner.sum() < 20:
+            inner = mask
+        ring_box = view.box.scaled(1.6).clip(w, h)
+        ring = np.zeros_like(mask)
+        x0, y0, x1, y1 = ring_box.as_int_tuple()
+        ring[y0:y1, x0:x1] = True
+        dil = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=erode).astype(bool)
+        ring &= ~dil
+        if ring.sum() < 20:
+            ring = ~dil
+        p_fg = np.bincount(q[inner], minlength=n_bins).astype(np.float64) + 0.5
+        p_bg = np.bincount(q[ring], minlength=n_bins).astype(np.float64) + 0.5
+        lr = np.log(p_fg / p_fg.sum()) - np.log(p_bg / p_bg.sum())
+        per_pixel = lr[q].astype(np.float32)
+        s = max(3, int(self.smooth_frac * max(h, w)) | 1)
+        smoothed = cv2.GaussianBlur(per_pixel, (s, s), 0)
+        if not mask.any():
+            smoothed[:] = 0.0
+        self._cache_key, self._log_ratio = key, smoothed
+        return smoothed
+
+    # ---- the three questions ----------------------------------------------------------------
+    def select_anchors(self, view: CriticView, instance: InstanceInfo, k: int) -> CriticReply:
+        t = time.perf_counter()
+        lr = self.log_ratio(view)
+        near = self._near_roi(view)
+        half = max(4, int(0.3 * view.box.short_side))
+        rows = []
+        for a in view.anchors:
+            x0, y0 = max(0, int(a.x) - half), max(0, int(a.y) - half)
+            win = (slice(y0, int(a.y) + half), slice(x0, int(a.x) + half))
+            m, l_win, n_win = view.mask[win], lr[win], near[win]
+            leak = float((l_win[m] < -LOG_RATIO_T).mean()) if m.any() else 0.0
+            outer = ~m & n_win
+            miss = float((l_win[outer] > LOG_RATIO_T).mean()) if outer.any() else 0.0
+            intent = Intent.FIX_LEAK if leak >= miss else Intent.RECOVER_MISS
+            rows.append(AnchorChoice(a.id, intent, max(leak, miss), f"leak {leak:.2f}, miss {miss:.2f}"))
+        rows.sort(key=lambda c: (-c.score, c.anchor_id))
+        chosen = rows[:k]
+        raw = json.dumps({"anchors": [c.to_dict() for c in chosen]})
+        return CriticReply("anchors", chosen, raw=raw, backend=self.name, prompt_id="heuristic/anchors",
+                           latency_s=time.perf_counter() - t)
+
+    def judge_square(self, view: CriticView, anchor_id: int, instance: InstanceInfo) -> CriticReply:
+        t = time.perf_counter()
+        sq = view.squares[anchor_id]
+        lr = self.log_ratio(view)[sq.y0 : sq.y1, sq.x0 : sq.x1]
+        near = self._near_roi(view)[sq.y0 : sq.y1, sq.x0 : sq.x1]
+        outer = sq.outer & near
+        e1 = float((lr[sq.inner] < -LOG_RATIO_T).mean()) if sq.inner.any() else 0.0
+        e2 = float((lr[outer] > LOG_RATIO_T).mean()) if outer.any() else 0.0
+        if max(e1, e2) < self.min_evidence:
+            j = SquareJudgement(anchor_id, None, None, f"no clear evidence (inner bg-like {e1:.2f}, outer fg-like {e2:.2f})", max(e1, e2))
+        elif e1 >= e2:
+            j = SquareJudgement(anchor_id, 1, PointLabel.NEG, f"region 1 looks like background ({e1:.2f})", e1)
+        else:
+            j = SquareJudgement(anchor_id, 2, PointLabel.POS, f"region 2 looks like the object ({e2:.2f})", e2)
+        return CriticReply("square", j, raw=json.dumps(j.to_dict()), backend=self.name, prompt_id="heuristic/square",
+                           latency_s=time.perf_counter() - t)
+
+    def propose_points(self, view: CriticView, instance: InstanceInfo, max_points: int) -> CriticReply:
+        t = time.perf_counter()
+        lr = self.log_ratio(view)
+        near = self._near_roi(view)
+        leak = view.mask & (lr < -LOG_RATIO_T)
+        miss = ~view.mask & near & (lr > LOG_RATIO_T)
+        min_area = max(16, int(0.002 * view.box.width * view.box.height))
+        points = _points_from_error_regions(leak, miss, max_points, min_area, "heuristic")
+        raw = json.dumps({"points": [p.to_dict() for p in points]})
+        return CriticReply("points", points, raw=raw, backend=self.name, prompt_id="heuristic/points",
+                           latency_s=time.perf_counter() - t)
+
+    @staticmethod
+    def _near_roi(view: CriticView) -> np.ndarray:
+        near = np.zeros_like(view.mask)
+        x0, y0, x1, y1 = view.box.scaled(1.1).clip(view.width, view.height).as_int_tuple()
+        near[y0:y1, x0:x1] = True
+        return near
+
+
+def _points_from_error_regions(leak: np.ndarray, miss: np.ndarray, max_points: int, min_area: int, why: str) -> list[Point]:
+    """Deepest point of each error component, largest first; leak -> negative, miss -> positive."""
+    candidates: list[tuple[int, Point]] = []
+    for region, label in ((leak, PointLabel.NEG), (miss, PointLabel.POS)):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(region.astype(np.uint8), connectivity=8)
+        for i in range(1, n):
+            area = int(stats[i, cv2.CC_STAT_AREA])
+            if area < min_area:
+                continue
+            x, y, bw, bh = stats[i, :4]
+            sub = labels[y : y + bh, x : x + bw] == i
+            p = deepest_point(sub)
+            if p is None:
+                continue
+            what = "leaked background" if label is PointLabel.NEG else "missed object"
+            candidates.append((area, Point(x=float(x + p[0]), y=float(y + p[1]), label=label, source=PointSource.CRITIC,
+                                           reason=f"{why}: {what} ({area} px)")))
+    candidates.sort(key=lambda c: -c[0])
+    return [p for _, p in candidates[:max_points]]

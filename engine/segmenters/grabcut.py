@@ -1,0 +1,89 @@
+"""`grabcut`: the classical baseline segmenter (OpenCV GrabCut), needs no weights.
+
+The box initialises GrabCut (outside = background, inside = probably foreground); positive and
+negative points are painted as sure foreground/background disks. Work happens on a crop around
+the box, downscaled to `max_side`, so a click costs about the same on any image size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from engine.registry import SEGMENTERS
+from engine.segmenters.base import Prediction
+from engine.types import Box, Point
+
+
+@SEGMENTERS.register("grabcut")
+class GrabCutSegmenter:
+    name = "grabcut"
+
+    def __init__(self, iterations: int = 5, max_side: int = 512, seed_radius_frac: float = 0.025, context: float = 0.15) -> None:
+        self.iterations = int(iterations)
+        self.max_side = int(max_side)
+        self.seed_radius_frac = float(seed_radius_frac)
+        self.context = float(context)
+        self._image: np.ndarray | None = None
+
+    def info(self) -> dict:
+        return {"name": self.name, "kind": "classical baseline", "opencv": cv2.__version__,
+                "iterations": self.iterations, "max_side": self.max_side}
+
+    def prepare(self, image: np.ndarray) -> None:
+        self._image = np.ascontiguousarray(image)
+
+    def predict(self, box: Box | None, points: Sequence[Point], prev_logits: np.ndarray | None = None) -> Prediction:
+        if self._image is None:
+            raise RuntimeError("grabcut: prepare(image) first")
+        img = self._image
+        h, w = img.shape[:2]
+        full = np.zeros((h, w), bool)
+        if box is None:
+            pos = [p for p in points if p.is_positive]
+            if not pos:
+                return Prediction(full[None], np.array([0.0]), None)
+            xs, ys = [p.x for p in pos], [p.y for p in pos]
+            r = 0.1 * max(h, w)
+            box = Box(min(xs) - r, min(ys) - r, max(xs) + r, max(ys) + r)
+        box = box.clip(w, h)
+        for p in points:  # the crop must hold every seed
+            box_with = box.including(p.x, p.y, 1)
+            box = box_with if p.is_positive else box
+        pad_x, pad_y = self.context * box.width + 4, self.context * box.height + 4
+        cx0, cy0 = int(max(0, box.x0 - pad_x)), int(max(0, box.y0 - pad_y))
+        cx1, cy1 = int(min(w, box.x1 + pad_x)), int(min(h, box.y1 + pad_y))
+        crop = img[cy0:cy1, cx0:cx1]
+        scale = min(1.0, self.max_side / max(crop.shape[:2]))
+        small = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
+                           interpolation=cv2.INTER_AREA) if scale < 1 else crop
+        sh, sw = small.shape[:2]
+        gc = np.full((sh, sw), cv2.GC_BGD, np.uint8)
+        bx0, by0 = int((box.x0 - cx0) * scale), int((box.y0 - cy0) * scale)
+        bx1, by1 = int(np.ceil((box.x1 - cx0) * scale)), int(np.ceil((box.y1 - cy0) * scale))
+        gc[by0:by1, bx0:bx1] = cv2.GC_PR_FGD
+        if not (gc == cv2.GC_BGD).any():  # the box covers the whole image: let the frame be probably background
+            gc[[0, -1], :] = cv2.GC_PR_BGD
+            gc[:, [0, -1]] = cv2.GC_PR_BGD
+        radius = max(2, int(round(self.seed_radius_frac * max(h, w) * scale)))
+        for p in points:
+            px, py = int(round((p.x - cx0) * scale)), int(round((p.y - cy0) * scale))
+            if 0 <= px < sw and 0 <= py < sh:
+                cv2.circle(gc, (px, py), radius, cv2.GC_FGD if p.is_positive else cv2.GC_BGD, -1)
+        if not np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)).any():
+            return Prediction(full[None], np.array([0.0]), None)
+        cv2.setRNGSeed(0)  # GrabCut's GMM initialisation uses OpenCV's global RNG: keep it deterministic
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.grabCut(np.ascontiguousarray(small), gc, None, bgd, fgd, self.iterations, cv2.GC_INIT_WITH_MASK)
+        fg_small = np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
+        fg = cv2.resize(fg_small, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR) >= 0.5 if scale < 1 else fg_small > 0
+        full[cy0:cy1, cx0:cx1] = fg
+        return Prediction(full[None], np.array([self._score(fg_small, gc)]), None)
+
+    @staticmethod
+    def _score(fg: np.ndarray, gc: np.ndarray) -> float:
+        """A rough confidence: how much of the uncertain area GrabCut settled as foreground vs the
+        share of foreground touching the crop frame (a mask that runs to the frame is doubtful)."""
+        frame = np.concatenate([fg[0], fg[-1], fg[:, 0], fg[:, -1]])
+        return float(max(0.0, 1.0 - frame.mean()) * (0.5 + 0.5 * min(1.0, fg.mean() * 4)))
