@@ -26,7 +26,7 @@ LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
 class HeuristicCritic(SequentialSquaresMixin):
     name = "heuristic"
 
-    def __init__(self, min_evidence: float = 0.25, smooth_frac: float = 0.015) -> None:
+    def __init__(self, min_evidence: float = 0.4, smooth_frac: float = 0.015) -> None:
         self.min_evidence = float(min_evidence)
         self.smooth_frac = float(smooth_frac)
         self._cache_key: tuple | None = None

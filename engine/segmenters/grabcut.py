@@ -63,6 +63,13 @@ class GrabCutSegmenter:
         bx0, by0 = int((box.x0 - cx0) * scale), int((box.y0 - cy0) * scale)
         bx1, by1 = int(np.ceil((box.x1 - cx0) * scale)), int(np.ceil((box.y1 - cy0) * scale))
         gc[by0:by1, bx0:bx1] = cv2.GC_PR_FGD
+        prev = None
+        if prev_logits is not None and prev_logits.shape == (h, w):
+            # start from the previous mask: inside the box, its background is "probably background"
+            prev = prev_logits[cy0:cy1, cx0:cx1] > 0
+            prev_small = cv2.resize(prev.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST).astype(bool)
+            inside = gc == cv2.GC_PR_FGD
+            gc[inside & ~prev_small] = cv2.GC_PR_BGD
         if not (gc == cv2.GC_BGD).any():  # the box covers the whole image: let the frame be probably background
             gc[[0, -1], :] = cv2.GC_PR_BGD
             gc[:, [0, -1]] = cv2.GC_PR_BGD
@@ -78,8 +85,20 @@ class GrabCutSegmenter:
         cv2.grabCut(np.ascontiguousarray(small), gc, None, bgd, fgd, self.iterations, cv2.GC_INIT_WITH_MASK)
         fg_small = np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
         fg = cv2.resize(fg_small, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR) >= 0.5 if scale < 1 else fg_small > 0
+        score = self._score(fg_small, gc)
+        if not fg.any() and prev is not None and prev.any():
+            # GrabCut collapses when the background seeds look like the object (camouflage): keep the
+            # previous mask and apply the clicks locally instead of returning nothing
+            fg = prev.copy()
+            r_full = max(2, int(round(self.seed_radius_frac * max(h, w))))
+            for p in points:
+                disk = np.zeros(fg.shape, np.uint8)
+                cv2.circle(disk, (int(round(p.x - cx0)), int(round(p.y - cy0))), r_full, 1, -1)
+                fg[disk.astype(bool)] = p.is_positive
+            score *= 0.5
         full[cy0:cy1, cx0:cx1] = fg
-        return Prediction(full[None], np.array([self._score(fg_small, gc)]), None)
+        logits = np.where(full, 1.0, -1.0).astype(np.float32)[None]  # the mask, for the next call's prev_logits
+        return Prediction(full[None], np.array([score]), logits)
 
     @staticmethod
     def _score(fg: np.ndarray, gc: np.ndarray) -> float:
