@@ -12,8 +12,8 @@ from engine.critics.base import Critic, CriticView
 from engine.geometry.anchors import place_anchors
 from engine.geometry.masks import iou, largest_component
 from engine.geometry.squares import make_squares, point_in_region
-from engine.segmenters.base import Segmenter
 from engine.sculpt.params import SculptParams
+from engine.segmenters.base import Segmenter
 from engine.types import (
     Anchor,
     Box,
