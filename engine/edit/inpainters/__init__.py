@@ -1,0 +1,1 @@
+"""Inpainting backends, registered by name in engine.registry.INPAINTERS."""
