@@ -81,3 +81,10 @@ def list_dataset(root: str | Path, layout: str = "auto") -> list[DatasetItem]:
     if layout == "folder":
         return [DatasetItem(name=p.stem, image_path=p) for p in _images_in(root)]
     raise InputError(f"unknown layout {layout!r} (use aux, cod, folder or auto)")
+
+
+def find_item(root: str | Path, name: str, layout: str = "auto") -> DatasetItem:
+    for item in list_dataset(root, layout):
+        if item.name == name:
+            return item
+    raise InputError(f"{root}: no image named {name}")

@@ -11,7 +11,7 @@ from engine.cli.options import add_sculpt_options, settings_from_args
 from engine.errors import InputError
 from engine.geometry.masks import iou
 from engine.io.annotations import parse_box_arg
-from engine.io.dataset import DatasetItem, aux_item
+from engine.io.dataset import DatasetItem, aux_item, find_item
 from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_loaded
 
 COMMAND = "sculpt"
@@ -28,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--instance", help="what the object is (overrides llm_out)")
     p.add_argument("--gt", type=Path, help="ground-truth mask (needed by --critic oracle; IoU is printed)")
     p.add_argument("--aux-dir", type=Path, default=Path("auxiliary"))
+    p.add_argument("--dataset", type=Path, help="with --name: pick NAME from a dataset folder (aux, COD Imgs/+GT/, or plain)")
+    p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"], help="layout of --dataset")
     p.add_argument("--out", type=Path, default=Path("outputs"))
     p.add_argument("--clean-output", action="store_true", help="write only final_mask.png, instance_info.txt, sculpt.json")
     p.add_argument("--save-points-vis", action="store_true", help="write the points overlay even with --clean-output")
@@ -37,7 +39,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     box = parse_box_arg(args.box) if args.box else None
-    if args.name:
+    if args.name and args.dataset:
+        item = find_item(args.dataset, args.name, args.layout)
+    elif args.name:
         item = aux_item(args.aux_dir, args.name)
     else:
         if box is None:
