@@ -1,0 +1,191 @@
+"""What the two SAM backends share: the prompt rules, coordinate mapping into the model's square
+input, the cached embedding, the model handle through the ModelManager and the cheap path from
+low-res logits to a full-resolution mask.
+
+Click latency: only the chosen mask is upsampled to full size (SamPredictor upsamples all three to
+1024x1024 and then to the image size in float), and the decoder runs under torch.inference_mode."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.cache.embeddings import Embedding, cache_key, default_cache_dir, image_hash, shared_cache
+from engine.errors import BackendError
+from engine.models.manager import get_manager
+from engine.segmenters.base import Prediction
+from engine.segmenters.devices import dtype_name, resolve_device, resolve_dtype
+from engine.types import Box, Point
+
+log = logging.getLogger("sam_sculpt.sam")
+REPO_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+def preprocess_shape(h: int, w: int, long_side: int) -> tuple[int, int]:
+    """(h, w) after resizing the long side to `long_side` (SAM's rounding)."""
+    scale = long_side / max(h, w)
+    return int(h * scale + 0.5), int(w * scale + 0.5)
+
+
+def use_multimask(box: Box | None, points: Sequence[Point]) -> bool:
+    """Ambiguous prompts (the box alone, or a single click alone) get SAM's three candidates;
+    once points disambiguate, one mask is asked for."""
+    return (box is not None and not points) or (box is None and len(points) == 1)
+
+
+def file_fingerprint(path: Path, chunk: int = 1 << 20) -> str:
+    """Cheap content fingerprint of a large weights file: size + first and last MiB."""
+    size = path.stat().st_size
+    h = hashlib.blake2b(digest_size=12)
+    h.update(str(size).encode())
+    with open(path, "rb") as f:
+        h.update(f.read(chunk))
+        if size > chunk:
+            f.seek(max(chunk, size - chunk))
+            h.update(f.read(chunk))
+    return h.hexdigest()
+
+
+def upsample_mask(low_res: torch.Tensor, input_size: tuple[int, int], original_size: tuple[int, int],
+                  img_size: int) -> np.ndarray:
+    """One low-res logit map (h, w) -> bool (H, W) at image size: the same two bilinear steps SAM's
+    postprocess takes (to the padded square input, crop, to the image), for one map only."""
+    x = low_res[None, None].float()
+    x = F.interpolate(x, (img_size, img_size), mode="bilinear", align_corners=False)
+    x = x[..., : input_size[0], : input_size[1]]
+    x = F.interpolate(x, original_size, mode="bilinear", align_corners=False)
+    return (x[0, 0] > 0).cpu().numpy()
+
+
+def models_dir(option: str | None) -> Path:
+    return Path(option).expanduser() if option else REPO_MODELS_DIR
+
+
+class SamBackendBase:
+    """Common flow; subclasses load the model and run its encoder and decoder."""
+
+    name = "sam-base"
+    img_size = 1024
+
+    def __init__(self, device: str = "auto", dtype: str = "auto", cache_memory_mb: float = 512, disk_cache: bool = True,
+                 cache_dir: str | None = None, cache_disk_max_mb: float | None = 4096, all_masks: bool = False,
+                 multimask: str = "auto", threads: int | None = None) -> None:
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device)
+        disk_dir = (Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) if disk_cache else None
+        self.cache = shared_cache(int(cache_memory_mb * 2**20), disk_dir,
+                                  int(cache_disk_max_mb * 2**20) if cache_disk_max_mb else None)
+        self.all_masks = bool(all_masks)
+        if multimask not in ("auto", "always", "never"):
+            raise BackendError(f"segmenter '{self.name}': multimask must be auto, always or never (got {multimask!r})")
+        self.multimask = multimask
+        if threads:
+            torch.set_num_threads(int(threads))
+        self._emb: Embedding | None = None
+        self.last_source: str | None = None  # where the last embedding came from: memory | disk | computed
+        self.encoder_calls = 0
+
+    # ---- subclass hooks ----------------------------------------------------------------------
+    @property
+    def model_key(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the weights and precision for the cache key."""
+        raise NotImplementedError
+
+    def _load(self) -> Any:
+        raise NotImplementedError
+
+    def _size_estimate(self) -> int:
+        return 0
+
+    def _encode(self, model: Any, image: np.ndarray) -> Embedding:
+        raise NotImplementedError
+
+    def _decode(self, model: Any, emb: Embedding, coords: np.ndarray | None, labels: np.ndarray | None,
+                box: np.ndarray | None, mask_input: torch.Tensor | None, multimask: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> (low-res logits (K, 256, 256), scores (K,)) on the model's device."""
+        raise NotImplementedError
+
+    # ---- the model ---------------------------------------------------------------------------
+    def model(self) -> Any:
+        """The loaded model, through the manager (loads on first use and after an unload).
+        Never stored on self, so an unload really frees it."""
+        mgr = get_manager()
+        mgr.register(self.model_key, self._load, self._size_estimate(), str(self.device))
+        return mgr.get(self.model_key)
+
+    def unload(self, reason: str = "asked") -> bool:
+        return get_manager().unload(self.model_key, reason)
+
+    # ---- embeddings --------------------------------------------------------------------------
+    def key_for(self, image: np.ndarray) -> str:
+        return cache_key(image_hash(image), self.model_id, self.img_size)
+
+    def is_cached(self, image: np.ndarray) -> bool:
+        return self.key_for(image) in self.cache
+
+    def embed(self, image: np.ndarray) -> Embedding:
+        """The image's embedding from memory, disk or the encoder (thread-safe; used by prefetch)."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise BackendError(f"segmenter '{self.name}': expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
+
+        def compute() -> Embedding:
+            t = time.perf_counter()
+            emb = self._encode(self.model(), image)
+            self.encoder_calls += 1
+            log.debug("%s: image encoder %.2fs", self.name, time.perf_counter() - t)
+            return emb
+
+        emb, self.last_source = self.cache.get_or_compute(self.key_for(image), compute, self._adopt)
+        return emb
+
+    def _adopt(self, emb: Embedding) -> Embedding:
+        feats = torch.from_numpy(np.asarray(emb.features)).to(self.device)
+        return Embedding(feats, tuple(emb.input_size), tuple(emb.original_size))
+
+    def prepare(self, image: np.ndarray) -> None:
+        self._emb = self.embed(image)
+
+    # ---- prompts -> masks ----------------------------------------------------------------------
+    def predict(self, box: Box | None, points: Sequence[Point], prev_logits: np.ndarray | None = None) -> Prediction:
+        emb = self._emb
+        if emb is None:
+            raise BackendError(f"segmenter '{self.name}': prepare(image) must be called before predict")
+        oh, ow = emb.original_size
+        ih, iw = emb.input_size
+        sx, sy = iw / ow, ih / oh
+        if box is None and not points:
+            empty = np.zeros((1, oh, ow), bool)
+            return Prediction(empty, np.zeros(1, np.float32), None)
+        coords = labels = box_arr = None
+        if points:
+            coords = np.array([[p.x * sx, p.y * sy] for p in points], np.float32)
+            labels = np.array([1 if p.is_positive else 0 for p in points], np.int64)
+        if box is not None:
+            b = box.clip(ow, oh)
+            box_arr = np.array([b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy], np.float32)
+        multimask = {"always": True, "never": False}.get(self.multimask, use_multimask(box, points))
+        model = self.model()
+        with torch.inference_mode():
+            mask_input = None
+            if prev_logits is not None:
+                mask_input = torch.as_tensor(np.asarray(prev_logits, np.float32), device=self.device)[None, None]
+            low_res, scores = self._decode(model, emb, coords, labels, box_arr, mask_input, multimask)
+            order = [int(torch.argmax(scores))] if not self.all_masks else list(range(len(scores)))
+            masks = np.stack([upsample_mask(low_res[i], emb.input_size, emb.original_size, self.img_size) for i in order])
+            return Prediction(masks, scores[order].float().cpu().numpy(), low_res[order].float().cpu().numpy())
+
+    def info(self) -> dict:
+        return {"name": self.name, "device": str(self.device), "dtype": dtype_name(self.dtype), "model_id": self.model_id,
+                "embedding_source": self.last_source, "multimask": self.multimask}
