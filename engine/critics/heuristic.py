@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -16,7 +15,16 @@ import numpy as np
 from engine.critics.base import CriticView, SequentialSquaresMixin
 from engine.geometry.masks import deepest_point
 from engine.registry import CRITICS
-from engine.types import AnchorChoice, CriticReply, InstanceInfo, Intent, Point, PointLabel, PointSource, SquareJudgement
+from engine.types import (
+    AnchorChoice,
+    CriticReply,
+    InstanceInfo,
+    Intent,
+    Point,
+    PointLabel,
+    PointSource,
+    SquareJudgement,
+)
 
 L_BINS, AB_BINS, TEX_BINS = 8, 8, 4
 LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
