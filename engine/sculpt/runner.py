@@ -28,6 +28,15 @@ def build_segmenter(settings: dict[str, Any], name: str | None = None):
 
 def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.ndarray | None = None):
     name = name or settings["critic"]["name"]
+    chain = [n for n in settings["critic"].get("fallback_chain") or [] if n != name]
+    if chain:  # e.g. ["qwen", "heuristic"]: asked in order when the chosen critic cannot answer
+        from engine.critics.chain import FallbackChain
+
+        return FallbackChain([name, *chain], lambda n: _build_one_critic(settings, n, gt_mask))
+    return _build_one_critic(settings, name, gt_mask)
+
+
+def _build_one_critic(settings: dict[str, Any], name: str, gt_mask: np.ndarray | None):
     options = backend_options(settings, "critic", name)
     if name == "oracle":  # the one backend whose input is data, not configuration
         options["gt_mask"] = gt_mask

@@ -1,0 +1,161 @@
+"""Request logic shared by the API critics: per-request timeout, retries with exponential backoff + jitter
+on timeouts / 429 / 5xx (honouring Retry-After), one overall deadline per round, and bounded concurrency
+so the K square requests of a round overlap instead of running one after another."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from email.utils import parsedate_to_datetime
+
+import cv2
+import numpy as np
+
+from engine.critics.parsing import CONVENTIONS
+from engine.critics.secrets import redact
+from engine.critics.vlm import VLMAnswer, VLMCritic, VLMRequest
+from engine.errors import BackendError
+
+log = logging.getLogger("sam_sculpt.critics")
+RETRY_STATUS = (408, 409, 429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    timeout_s: float = 60.0  # one attempt
+    max_retries: int = 3  # attempts = 1 + max_retries
+    backoff_s: float = 1.0  # first backoff; doubles each retry
+    backoff_max_s: float = 20.0
+    jitter: float = 0.25  # +- fraction of the backoff
+    round_deadline_s: float = 180.0  # everything of one round (all requests, all retries)
+    concurrency: int = 4  # requests in flight at once
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0 or self.round_deadline_s <= 0 or self.concurrency < 1 or self.max_retries < 0:
+            raise BackendError("critic retry settings: timeout_s, round_deadline_s and concurrency must be positive, "
+                               "max_retries >= 0")
+
+    def backoff(self, retry: int, rng: random.Random) -> float:
+        base = min(self.backoff_max_s, self.backoff_s * (2**retry))
+        return max(0.0, base * (1.0 + rng.uniform(-self.jitter, self.jitter)))
+
+
+class ApiFailure(Exception):
+    """One failed attempt, normalised from an SDK's error: HTTP status (None for timeouts and refused
+    connections), whether a retry may help, and the server's Retry-After in seconds."""
+
+    def __init__(self, message: str, status: int | None = None, retryable: bool = True, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(headers: object) -> float | None:
+    """Retry-After (seconds or an HTTP date) or retry-after-ms from a header mapping."""
+    if headers is None or not hasattr(headers, "get"):
+        return None
+    ms = headers.get("retry-after-ms") or headers.get("Retry-After-Ms")
+    try:
+        if ms is not None:
+            return max(0.0, float(ms) / 1000.0)
+    except ValueError:
+        pass
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(str(value)).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def data_uri(image: np.ndarray, fmt: str = "png") -> str:
+    ok, buf = cv2.imencode(f".{fmt}", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise BackendError(f"could not encode an image as {fmt}")
+    mime = "jpeg" if fmt in ("jpg", "jpeg") else fmt
+    return f"data:image/{mime};base64,{base64.b64encode(buf.tobytes()).decode('ascii')}"
+
+
+class ApiCritic(VLMCritic):
+    """Subclasses implement call(request, timeout_s) -> text, raising ApiFailure on a failed attempt."""
+
+    def __init__(self, model: str, base_url: str | None, coords: str, policy: RetryPolicy, key_env: str,
+                 image_format: str = "png", seed: int | None = None) -> None:
+        if coords not in CONVENTIONS:
+            raise BackendError(f"critic '{self.name}': coords must be one of {', '.join(CONVENTIONS)}, not {coords!r}")
+        self.model = model
+        self.base_url = base_url
+        self.coords = coords
+        self.policy = policy
+        self.key_env = key_env
+        self.image_format = image_format
+        self._rng = random.Random(seed)
+        self._rng_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix=f"critic-{self.name}")
+
+    def call(self, request: VLMRequest, timeout_s: float) -> str:
+        raise NotImplementedError
+
+    def ask(self, requests: Sequence[VLMRequest]) -> list[VLMAnswer]:
+        deadline = time.monotonic() + self.policy.round_deadline_s
+        if len(requests) == 1:
+            return [self._with_retries(requests[0], deadline)]
+        futures = [self._pool.submit(self._with_retries, r, deadline) for r in requests]
+        return [f.result() for f in futures]
+
+    def _with_retries(self, request: VLMRequest, deadline: float) -> VLMAnswer:
+        t0 = time.perf_counter()
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                return self._failed(request, t0, attempt - 1, "the round's deadline passed")
+            try:
+                text = self.call(request, min(self.policy.timeout_s, remaining))
+                return VLMAnswer(text or "", time.perf_counter() - t0, attempt)
+            except ApiFailure as exc:
+                failure = exc
+            what = f"HTTP {failure.status}" if failure.status else "no response"
+            if not failure.retryable or attempt > self.policy.max_retries:
+                return self._failed(request, t0, attempt, f"{what}: {failure}")
+            with self._rng_lock:
+                delay = self.policy.backoff(attempt - 1, self._rng)
+            if failure.retry_after is not None:
+                delay = max(delay, failure.retry_after)
+            if time.monotonic() + delay >= deadline:
+                return self._failed(request, t0, attempt, f"{what}: {failure} (no time left to retry before the deadline)")
+            log.info("%s: %s request attempt %d failed (%s: %s); retrying in %.2fs", self.name, request.prompt_id,
+                     attempt, what, redact(failure), delay)
+            time.sleep(delay)
+
+    def _failed(self, request: VLMRequest, t0: float, attempts: int, why: str) -> VLMAnswer:
+        why = redact(why)
+        log.warning("%s: %s request failed after %d attempt(s): %s", self.name, request.prompt_id, attempts, why)
+        return VLMAnswer("", time.perf_counter() - t0, attempts, error=why)
+
+    def info(self) -> dict:
+        return {"name": self.name, "model": self.model, "base_url": self.base_url, "coords": self.coords,
+                "key_from": f"env {self.key_env} or keyring", "retry": asdict(self.policy)}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+
+def policy_from_options(options: dict) -> RetryPolicy:
+    fields = RetryPolicy.__dataclass_fields__
+    unknown = set(options) - set(fields)
+    if unknown:
+        raise BackendError(f"unknown critic retry option(s): {', '.join(sorted(unknown))}")
+    return RetryPolicy(**{k: type(getattr(RetryPolicy, k))(v) for k, v in options.items()})
