@@ -1,0 +1,161 @@
+"""The per-image function both executors run, and the per-worker context that holds the models.
+
+A worker builds its segmenter (and critic, unless it needs per-image data like the oracle) once,
+then calls process_item() for every image it is given. Nothing here raises: a failure becomes an
+ItemResult with a one-line reason, so one bad image never stops a batch."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError, SculptError
+from engine.geometry.masks import iou
+from engine.io.dataset import DatasetItem
+from engine.sculpt.outputs import write_outputs
+from engine.sculpt.params import SculptParams
+from engine.sculpt.runner import LoadedItem, build_critic, build_segmenter, load_item
+from engine.sculpt.session import SculptSession
+from engine.types import Box
+
+DONE_MARKER = "final_mask.png"  # written last by write_outputs: its presence means the item is complete
+
+
+@dataclass
+class BatchOptions:
+    out_root: Path
+    skip_done: bool = False
+    box_from_gt: bool = False
+    clean_output: bool = False
+    save_points_vis: bool = False
+    init_masks: Path | None = None  # existing masks to start from (semi-automatic cleanup)
+    init_format: str = "png"  # png | coco | labelme | yolo | voc
+
+
+@dataclass
+class ItemResult:
+    name: str
+    file: str
+    status: str  # done | skipped | failed
+    reason: str = ""
+    seconds: float = 0.0
+    rounds: int = 0
+    points: int = 0
+    iou_initial: float | None = None
+    iou_final: float | None = None
+    worker: str = ""
+    model_builds: int = 0  # how many times this worker built its segmenter (1 = loaded once)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("seconds", "iou_initial", "iou_final"):
+            if d[k] is not None:
+                d[k] = round(d[k], 5)
+        return d
+
+
+def is_done(item: DatasetItem, out_root: Path) -> bool:
+    return (Path(out_root) / item.name / DONE_MARKER).exists()
+
+
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, SculptError):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return (text.strip().splitlines() or [type(exc).__name__])[0][:500]
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Temp files a killed run left behind (atomic writes name them .<target>.*.tmp)."""
+    if folder.is_dir():
+        for p in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+@dataclass
+class WorkerContext:
+    settings: dict[str, Any]
+    options: BatchOptions
+    segmenter: Any = None
+    critic: Any = None
+    builds: int = 0
+    worker_id: str = field(default_factory=lambda: f"pid{os.getpid()}")
+
+    def ensure_models(self) -> None:
+        if self.segmenter is None:
+            self.segmenter = build_segmenter(self.settings)
+            self.builds += 1
+        if self.critic is None and self.critic_name != "oracle":
+            self.critic = build_critic(self.settings)
+
+    @property
+    def critic_name(self) -> str:
+        return self.settings["critic"]["name"]
+
+    def critic_for(self, loaded: LoadedItem) -> Any:
+        if self.critic_name == "oracle":  # answers from this image's GT, so it is built per image
+            if loaded.gt is None:
+                raise InputError(f"{loaded.image_path}: critic 'oracle' needs a GT mask for every image")
+            return build_critic(self.settings, gt_mask=loaded.gt)
+        return self.critic
+
+
+def _image_size(path: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return img.size
+    except Exception:
+        raise InputError(f"{path}: not an image or an unsupported format") from None
+
+
+def process_item(item: DatasetItem, ctx: WorkerContext) -> ItemResult:
+    opts = ctx.options
+    t0 = time.perf_counter()
+    res = ItemResult(item.name, str(item.image_path), "done", worker=ctx.worker_id)
+    out_dir = Path(opts.out_root) / item.name
+    try:
+        if opts.skip_done and is_done(item, opts.out_root):
+            res.status = "skipped"
+            return res
+        remove_stale_temp_files(out_dir)
+        ctx.ensure_models()
+        res.model_builds = ctx.builds
+        initial = None
+        box: Box | None = None
+        if opts.init_masks is not None:
+            from engine.exports.importers import import_mask
+
+            w, h = _image_size(item.image_path)
+            initial = import_mask(opts.init_format, opts.init_masks, item.name, (h, w))
+            if not item.has_box and not opts.box_from_gt:
+                box = Box.from_mask(initial)
+                if box is None:
+                    raise InputError(f"{opts.init_masks}: the imported mask of {item.name} is empty and there is no ROI box")
+        loaded = load_item(item, ctx.settings, box=box, box_from_gt=opts.box_from_gt)
+        params = SculptParams.from_dict(ctx.settings["sculpt"])
+        session = SculptSession(loaded.image, loaded.box, ctx.segmenter, ctx.critic_for(loaded), loaded.instance,
+                                params, name=loaded.name, initial_mask=initial)
+        result = session.run()
+        extra = {"image_path": str(loaded.image_path), "batch": {"worker": ctx.worker_id}}
+        if initial is not None:
+            extra["initial_mask_source"] = f"{opts.init_format}:{opts.init_masks}"
+        write_outputs(out_dir, session, result, opts.clean_output, opts.save_points_vis, extra)
+        res.rounds = len(result.rounds)
+        res.points = sum(1 for p in result.points if p.status.value == "accepted")
+        if loaded.gt is not None:
+            res.iou_initial = iou(result.initial_mask, loaded.gt)
+            res.iou_final = iou(result.mask, loaded.gt)
+    except Exception as exc:  # noqa: BLE001 - one bad image must not stop the batch
+        res.status = "failed"
+        res.reason = one_line(exc)
+    finally:
+        res.seconds = time.perf_counter() - t0
+    return res

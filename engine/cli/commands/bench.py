@@ -1,0 +1,68 @@
+"""python main.py bench --dataset DIR --box-from-gt [--segmenter ..] [--critic ..] [--rounds ..]"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from engine.cli.options import add_sculpt_options, settings_from_args
+from engine.errors import InputError
+from engine.io.atomic import write_json
+from engine.io.dataset import list_dataset
+from engine.metrics.bench import BOX_ONLY, CLICKS_ONLY, BenchConfig, per_image_ious, run_bench
+from engine.metrics.cod import write_results
+from engine.metrics.plots import plot_iou_per_image, plot_miou_vs_clicks
+
+COMMAND = "bench"
+HELP = "benchmark on a dataset with GT: COD metrics box-only vs sculpted, and clicks saved (NoC@85/90) by the critic"
+ORDER = 35
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", type=Path, required=True)
+    p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"])
+    p.add_argument("--box-from-gt", action="store_true", help="ROI = tight box of the GT mask (the usual protocol)")
+    p.add_argument("--limit", type=int, help="only the first N images (sorted by name)")
+    p.add_argument("--max-side", type=int, default=1024, help="resize images and GT to this long side (0: keep)")
+    p.add_argument("--max-clicks", type=int, default=20)
+    p.add_argument("--out", type=Path, default=Path("outputs/bench"))
+    p.add_argument("--no-progress", action="store_true")
+    add_sculpt_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    items = list_dataset(args.dataset, args.layout)
+    if args.limit is not None:
+        items = items[: max(0, args.limit)]
+    if not items:
+        raise InputError(f"{args.dataset}: no images found")
+    rounds = int(settings["sculpt"]["rounds"])
+    critic = settings["critic"]["name"]
+    name = f"{settings['segmenter']['name']}+{critic} r{rounds}"
+    report = run_bench(items, settings, [BenchConfig(name, critic, rounds)], max_side=args.max_side or None,
+                       box_from_gt=args.box_from_gt, max_clicks=args.max_clicks, progress=not args.no_progress)
+    if not report.images:
+        raise InputError(f"{args.dataset}: no image could be benchmarked ({report.failures[0][1] if report.failures else 'none found'})")
+    out = args.out
+    summary = report.summary()
+    for arm_name in (BOX_ONLY, name):
+        stem = "box_only" if arm_name == BOX_ONLY else "sculpted"
+        arm = report.arms[arm_name]
+        write_results(out, arm.evaluator.rows, arm.evaluator.summary(), stem=stem)
+    write_json(out / "bench_summary.json", summary)
+    plot_iou_per_image(per_image_ious(report, BOX_ONLY), {name: per_image_ious(report, name)}, out / "iou_per_image.png")
+    plot_miou_vs_clicks({"clicks only": summary["arms"][CLICKS_ONLY]["miou_curve"],
+                         f"{name}, then clicks": summary["arms"][name]["miou_curve"]}, out / "miou_vs_clicks.png")
+    for arm_name in (BOX_ONLY, name):
+        c = summary["arms"][arm_name]["cod"]
+        print(f"{arm_name:>24}: S {c['Smeasure']:.4f} wF {c['wFmeasure']:.4f} MAE {c['MAE']:.4f} "
+              f"maxEm {c['maxEm']:.4f} maxFm {c['maxFm']:.4f} mIoU {c['mIoU']:.4f}")
+    for arm_name, label in ((CLICKS_ONLY, "clicks only"), (name, "critic first")):
+        r = summary["arms"][arm_name]["robot"]
+        print(f"{label:>24}: NoC@85 {r['NoC@85']:.2f} NoC@90 {r['NoC@90']:.2f} (failed {r['NoF@85']}/{r['NoF@90']}) "
+              f"mIoU@1 {r['mIoU@1']:.4f} mIoU@5 {r['mIoU@5']:.4f}")
+    for f, reason in report.failures:
+        print(f"  failed: {f}: {reason}")
+    print(f"{report.images} image(s); results in {out}")
+    return 1 if report.failures else 0

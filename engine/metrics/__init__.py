@@ -1,0 +1,1 @@
+"""Evaluation: COD metrics (through pysodmetrics), the simulated annotator, and plots."""
