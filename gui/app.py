@@ -1,0 +1,64 @@
+"""`python main.py [--open DIR]`: start the annotation window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from engine.errors import SculptError
+from engine.settings import load_settings
+from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
+
+REPO = Path(__file__).resolve().parent.parent
+RECOVER_ENV = "SAM_SCULPT_RECOVER"  # yes | no | ask: answer the recovery question without a dialog
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="sam-sculpt gui", description="The SAM Sculpt annotation window.")
+    p.add_argument("--open", dest="folder", type=Path, help="dataset folder (plain, aux or COD layout); default: the samples")
+    p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"])
+    p.add_argument("--out", type=Path, help="outputs folder (default: settings gui.out_dir, 'outputs')")
+    p.add_argument("--work", type=Path, help="work folder for autosave (default: <out>/.work)")
+    p.add_argument("--settings", type=Path, help="a settings JSON file (default: the user's settings.json)")
+    rec = p.add_mutually_exclusive_group()
+    rec.add_argument("--recover", dest="recover", action="store_const", const="yes", help="recover unsaved work without asking")
+    rec.add_argument("--no-recover", dest="recover", action="store_const", const="no", help="drop unsaved work without asking")
+    return p.parse_args(argv)
+
+
+def build_window(argv: list[str]):
+    from gui.main_window import MainWindow
+
+    args = parse_args(argv)
+    base = load_settings(args.settings)
+    settings = apply_overrides(base, open_qsettings())
+    gui = settings.setdefault("gui", {})
+    out = args.out or resolve_dir(gui.get("out_dir") or "outputs", Path.cwd())
+    work = args.work or (resolve_dir(gui["work_dir"], Path.cwd()) if gui.get("work_dir") else out / ".work")
+    window = MainWindow(settings, Path(out), Path(work), base_settings=base)
+    recover = args.recover or os.environ.get(RECOVER_ENV, "ask")
+    return window, args, recover
+
+
+def run_gui(argv: list[str]) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("SAM Sculpt")
+    app.setOrganizationName("sam-sculpt")
+    try:
+        window, args, recover = build_window(argv)
+    except SculptError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    window.show()
+
+    def start() -> None:
+        if not window.offer_recovery(recover):
+            window.open_folder(args.folder or REPO / "auxiliary", args.layout)
+
+    QTimer.singleShot(0, start)
+    return app.exec()

@@ -1,0 +1,112 @@
+"""The image list: every image of the folder with its state and a filter. Images that failed to
+load are marked with their error and skipped by next/previous."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+STATES = ("new", "in progress", "done", "flagged", "error")
+STATE_COLOURS = {"new": "#c8c8c8", "in progress": "#ffd23f", "done": "#2ee66b", "flagged": "#ff8c1a", "error": "#ff3b3b"}
+NAME_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ImageListPanel(QWidget):
+    activated = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("filter by name")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.state_combo = QComboBox()
+        self.state_combo.addItems(["all", *STATES])
+        self.list = QListWidget()
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.state_combo)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.list, 1)
+        self.states: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        self._items: dict[str, QListWidgetItem] = {}
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.state_combo.currentTextChanged.connect(self._apply_filter)
+        self.list.itemActivated.connect(self._on_activated)
+        self.list.itemClicked.connect(self._on_activated)
+
+    def set_items(self, names: list[str], states: dict[str, str]) -> None:
+        self.list.clear()
+        self._items.clear()
+        self.states = {n: states.get(n, "new") for n in names}
+        self.errors.clear()
+        for n in names:
+            item = QListWidgetItem()
+            item.setData(NAME_ROLE, n)
+            self.list.addItem(item)
+            self._items[n] = item
+            self._render(n)
+        self._apply_filter()
+
+    def set_state(self, name: str, state: str, error: str | None = None) -> None:
+        if name not in self._items:
+            return
+        self.states[name] = state
+        if error:
+            self.errors[name] = error
+        self._render(name)
+        self._apply_filter()
+
+    def state(self, name: str) -> str:
+        return self.states.get(name, "new")
+
+    def _render(self, name: str) -> None:
+        item = self._items[name]
+        state = self.states[name]
+        item.setText(f"{name}    [{state}]")
+        item.setForeground(QBrush(QColor(STATE_COLOURS.get(state, "#c8c8c8"))))
+        item.setToolTip(self.errors.get(name, state))
+
+    def _apply_filter(self) -> None:
+        text = self.filter_edit.text().strip().lower()
+        want = self.state_combo.currentText()
+        for name, item in self._items.items():
+            hide = (text and text not in name.lower()) or (want != "all" and self.states[name] != want)
+            item.setHidden(bool(hide))
+
+    def select(self, name: str) -> None:
+        item = self._items.get(name)
+        if item is not None:
+            self.list.setCurrentItem(item)
+
+    def current_name(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else item.data(NAME_ROLE)
+
+    def neighbour(self, name: str | None, step: int) -> str | None:
+        """The next (step 1) or previous (step -1) visible image that did not fail to load."""
+        names = list(self._items)
+        if not names:
+            return None
+        i = names.index(name) if name in names else (-1 if step > 0 else len(names))
+        i += step
+        while 0 <= i < len(names):
+            n = names[i]
+            if self.states[n] != "error" and not self._items[n].isHidden():
+                return n
+            i += step
+        return None
+
+    def _on_activated(self, item: QListWidgetItem) -> None:
+        self.activated.emit(item.data(NAME_ROLE))

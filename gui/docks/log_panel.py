@@ -1,0 +1,61 @@
+"""The log and the progress bar with its cancel button."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class LogPanel(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setMaximumBlockCount(2000)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setTextVisible(True)
+        self.status = QLabel("idle")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setEnabled(False)
+        self.cancel.clicked.connect(self.cancel_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.progress, 2)
+        row.addWidget(self.cancel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(row)
+        lay.addWidget(self.text, 1)
+
+    def append(self, line: str) -> None:
+        self.text.appendPlainText(f"{time.strftime('%H:%M:%S')}  {line}")
+
+    def set_progress(self, done: int, total: int, what: str) -> None:
+        if total <= 0:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        if what:
+            self.status.setText(what)
+
+    def set_busy(self, busy: bool) -> None:
+        self.cancel.setEnabled(busy)
+        if not busy:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.status.setText("idle")

@@ -1,0 +1,267 @@
+"""The settings dialog and its QSettings store. Only plain choices are stored; API keys come from
+the environment or the keyring and are never written (store() refuses secret-looking keys)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.registry import CRITICS, SEGMENTERS
+from engine.settings import SECRET_KEY_HINTS, deep_merge
+
+QSETTINGS_ENV = "SAM_SCULPT_QSETTINGS"  # an .ini path; tests point it at a temp file
+API_KEY_ENVS = {"dashscope": "DASHSCOPE_API_KEY", "openai": "OPENAI_API_KEY"}
+
+# QSettings key -> (section path in the engine settings, type)
+ENGINE_KEYS: dict[str, tuple[tuple[str, ...], type]] = {
+    "segmenter/name": (("segmenter", "name"), str),
+    "segmenter/sam_checkpoint": (("segmenter", "options", "sam", "checkpoint"), str),
+    "segmenter/sam_device": (("segmenter", "options", "sam", "device"), str),
+    "segmenter/sam_hf_dir": (("segmenter", "options", "sam-hf", "model_dir"), str),
+    "segmenter/sam_hf_device": (("segmenter", "options", "sam-hf", "device"), str),
+    "critic/name": (("critic", "name"), str),
+    "critic/qwen_dir": (("critic", "options", "qwen", "model_dir"), str),
+    "critic/dashscope_model": (("critic", "options", "dashscope", "model"), str),
+    "critic/openai_base_url": (("critic", "options", "openai", "base_url"), str),
+    "critic/openai_model": (("critic", "options", "openai", "model"), str),
+    "sculpt/ratio": (("sculpt", "ratio"), float),
+    "sculpt/anchors_k": (("sculpt", "anchors_k"), int),
+    "sculpt/rounds": (("sculpt", "rounds"), int),
+    "sculpt/vlm_max_side": (("sculpt", "vlm_max_side"), int),
+    "sculpt/strategy": (("sculpt", "strategy"), str),
+    "gui/out_dir": (("gui", "out_dir"), str),
+    "gui/work_dir": (("gui", "work_dir"), str),
+}
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def open_qsettings() -> QSettings:
+    path = os.environ.get(QSETTINGS_ENV)
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "sam-sculpt", "gui")
+
+
+def _is_secret(key: str) -> bool:
+    return any(h in key.lower() for h in SECRET_KEY_HINTS)
+
+
+def store(qs: QSettings, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if _is_secret(key) or value is None:
+            continue
+        if value == "":
+            qs.remove(key)
+        else:
+            qs.setValue(key, value)
+    qs.sync()
+
+
+def engine_overrides(qs: QSettings) -> dict[str, Any]:
+    """The stored choices as a nested override for engine.settings.load_settings()."""
+    out: dict[str, Any] = {}
+    for key, (path, typ) in ENGINE_KEYS.items():
+        raw = qs.value(key)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = typ(raw)
+        except (TypeError, ValueError):
+            continue
+        if path[-1] == "device" and value == "auto":
+            continue
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return out
+
+
+def apply_overrides(settings: dict[str, Any], qs: QSettings) -> dict[str, Any]:
+    return deep_merge(settings, engine_overrides(qs))
+
+
+def api_key_status() -> str:
+    parts = []
+    for backend, env in API_KEY_ENVS.items():
+        where = "environment" if os.environ.get(env) else None
+        if where is None:
+            try:
+                import keyring
+
+                if keyring.get_password("sam-sculpt", backend):
+                    where = "keyring"
+            except Exception:  # noqa: BLE001 - no keyring backend on this machine
+                where = None
+        parts.append(f"{backend}: {'found in the ' + where if where else f'not set (set {env} or the keyring)'}")
+    return "\n".join(parts)
+
+
+def _get(settings: dict[str, Any], path: tuple[str, ...], default: Any = "") -> Any:
+    node: Any = settings
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: dict[str, Any], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        seg = QGroupBox("Segmenter")
+        fs = QFormLayout(seg)
+        self.segmenter = QComboBox()
+        self.segmenter.addItems(SEGMENTERS.names())
+        self.segmenter.setCurrentText(settings["segmenter"]["name"])
+        self.sam_checkpoint = self._path_edit(_get(settings, ENGINE_KEYS["segmenter/sam_checkpoint"][0]), False)
+        self.sam_hf_dir = self._path_edit(_get(settings, ENGINE_KEYS["segmenter/sam_hf_dir"][0]), True)
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        self.device.setCurrentText(str(_get(settings, ENGINE_KEYS["segmenter/sam_device"][0], "auto")) or "auto")
+        fs.addRow("Backend", self.segmenter)
+        fs.addRow("sam checkpoint", self.sam_checkpoint)
+        fs.addRow("sam-hf folder", self.sam_hf_dir)
+        fs.addRow("Device", self.device)
+
+        crit = QGroupBox("Critic")
+        fc = QFormLayout(crit)
+        self.critic = QComboBox()
+        self.critic.addItems(CRITICS.names())
+        self.critic.setCurrentText(settings["critic"]["name"])
+        self.qwen_dir = self._path_edit(_get(settings, ENGINE_KEYS["critic/qwen_dir"][0]), True)
+        self.dashscope_model = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/dashscope_model"][0])))
+        self.openai_base_url = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/openai_base_url"][0])))
+        self.openai_model = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/openai_model"][0])))
+        keys = QLabel(api_key_status())
+        keys.setToolTip("API keys are read from the environment or the system keyring and never stored here.")
+        fc.addRow("Backend", self.critic)
+        fc.addRow("qwen model folder", self.qwen_dir)
+        fc.addRow("dashscope model", self.dashscope_model)
+        fc.addRow("openai base URL", self.openai_base_url)
+        fc.addRow("openai model", self.openai_model)
+        fc.addRow("API keys", keys)
+
+        par = QGroupBox("Parameters")
+        fp = QFormLayout(par)
+        sc = settings["sculpt"]
+        self.ratio = QDoubleSpinBox()
+        self.ratio.setRange(0.05, 4.0)
+        self.ratio.setSingleStep(0.05)
+        self.ratio.setValue(float(sc["ratio"]))
+        self.anchors_k = QSpinBox()
+        self.anchors_k.setRange(1, 8)
+        self.anchors_k.setValue(int(sc["anchors_k"]))
+        self.rounds = QSpinBox()
+        self.rounds.setRange(0, 20)
+        self.rounds.setValue(int(sc["rounds"]))
+        self.vlm_max_side = QSpinBox()
+        self.vlm_max_side.setRange(64, 4096)
+        self.vlm_max_side.setValue(int(sc["vlm_max_side"]))
+        self.strategy = QComboBox()
+        self.strategy.addItems(["anchors", "direct"])
+        self.strategy.setCurrentText(sc["strategy"])
+        fp.addRow("Square ratio", self.ratio)
+        fp.addRow("Anchors K", self.anchors_k)
+        fp.addRow("Rounds (Auto)", self.rounds)
+        fp.addRow("VLM max side", self.vlm_max_side)
+        fp.addRow("Strategy", self.strategy)
+
+        out = QGroupBox("Folders")
+        fo = QFormLayout(out)
+        self.out_dir = self._path_edit(_get(settings, ("gui", "out_dir"), "outputs"), True)
+        self.work_dir = self._path_edit(_get(settings, ("gui", "work_dir"), ""), True)
+        fo.addRow("Outputs", self.out_dir)
+        fo.addRow("Work (autosave)", self.work_dir)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        cols = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(seg)
+        left.addWidget(crit)
+        right.addWidget(par)
+        right.addWidget(out)
+        right.addStretch(1)
+        cols.addLayout(left)
+        cols.addLayout(right)
+        lay = QVBoxLayout(self)
+        lay.addLayout(cols)
+        lay.addWidget(buttons)
+
+    def _path_edit(self, value: Any, folder: bool) -> QWidget:
+        w = QWidget()
+        edit = QLineEdit(str(value or ""))
+        browse = QPushButton("...")
+        browse.setFixedWidth(28)
+
+        def pick() -> None:
+            if folder:
+                chosen = QFileDialog.getExistingDirectory(self, "Choose a folder", edit.text())
+            else:
+                chosen = QFileDialog.getOpenFileName(self, "Choose a file", edit.text())[0]
+            if chosen:
+                edit.setText(chosen)
+
+        browse.clicked.connect(pick)
+        lay = QHBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(edit, 1)
+        lay.addWidget(browse)
+        w.edit = edit  # type: ignore[attr-defined]
+        return w
+
+    def values(self) -> dict[str, Any]:
+        def text(w: QWidget) -> str:
+            return w.edit.text().strip()  # type: ignore[attr-defined]
+
+        device = self.device.currentText()
+        return {
+            "segmenter/name": self.segmenter.currentText(),
+            "segmenter/sam_checkpoint": text(self.sam_checkpoint),
+            "segmenter/sam_device": device,
+            "segmenter/sam_hf_dir": text(self.sam_hf_dir),
+            "segmenter/sam_hf_device": device,
+            "critic/name": self.critic.currentText(),
+            "critic/qwen_dir": text(self.qwen_dir),
+            "critic/dashscope_model": self.dashscope_model.text().strip(),
+            "critic/openai_base_url": self.openai_base_url.text().strip(),
+            "critic/openai_model": self.openai_model.text().strip(),
+            "sculpt/ratio": round(self.ratio.value(), 4),
+            "sculpt/anchors_k": self.anchors_k.value(),
+            "sculpt/rounds": self.rounds.value(),
+            "sculpt/vlm_max_side": self.vlm_max_side.value(),
+            "sculpt/strategy": self.strategy.currentText(),
+            "gui/out_dir": text(self.out_dir),
+            "gui/work_dir": text(self.work_dir),
+        }
+
+    def save(self, qs: QSettings) -> None:
+        store(qs, self.values())
+
+
+def resolve_dir(value: str, base: Path) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
