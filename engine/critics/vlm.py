@@ -82,7 +82,7 @@ class VLMCritic:
     # ---- the protocol ------------------------------------------------------------------------
     def select_anchors(self, view: CriticView, instance: InstanceInfo, k: int) -> CriticReply:
         req = self.request("anchors", render_prompt("anchors", instance, k=k), view.anchor_overlay.image)
-        answer = self._one(req)
+        answer = self.ask_one(req)
         return self.reply("anchors", req, answer, parse_anchors(answer.text, k, {a.id for a in view.anchors}))
 
     def judge_square(self, view: CriticView, anchor_id: int, instance: InstanceInfo) -> CriticReply:
@@ -107,12 +107,12 @@ class VLMCritic:
         sent_h, sent_w = img.shape[:2]
         prompt = render_prompt("points", instance, max_points=max_points, coords=self.coords_hint(sent_w, sent_h))
         req = self.request("points", prompt, img)
-        answer = self._one(req)
+        answer = self.ask_one(req)
         coords = self.coord_map(answer, view.width, view.height, sent_w, sent_h)
         return self.reply("points", req, answer, parse_points(answer.text, coords, max_points))
 
     # ---- helpers -----------------------------------------------------------------------------
-    def _one(self, req: VLMRequest) -> VLMAnswer:
+    def ask_one(self, req: VLMRequest) -> VLMAnswer:
         answer = self.ask([req])[0]
         if not answer.ok:
             raise CriticUnavailable(f"critic '{self.name}' failed the {req.prompt_id} request: {answer.error}")
