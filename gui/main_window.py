@@ -390,11 +390,15 @@ class MainWindow(QMainWindow):
             act.setChecked(True)
 
     def _on_scene_selection(self) -> None:
-        ids = self.scene.selected_point_ids()
+        try:
+            ids = self.scene.selected_point_ids()
+        except RuntimeError:  # the scene is being torn down
+            return
         if len(ids) == 1:
             self.session_panel.select_point(ids[0])
 
     def closeEvent(self, event) -> None:
+        self.scene.selectionChanged.disconnect(self._on_scene_selection)
         self.worker.stop()
         self.store.mark_clean()  # a clean exit: the autosaves stay as "in progress", nothing to recover
         super().closeEvent(event)

@@ -39,7 +39,8 @@ ENGINE_KEYS: dict[str, tuple[tuple[str, ...], type]] = {
     "segmenter/sam_hf_dir": (("segmenter", "options", "sam-hf", "model_dir"), str),
     "segmenter/sam_hf_device": (("segmenter", "options", "sam-hf", "device"), str),
     "critic/name": (("critic", "name"), str),
-    "critic/qwen_dir": (("critic", "options", "qwen", "model_dir"), str),
+    "critic/qwen_dir": (("critic", "options", "qwen", "model_path"), str),
+    "critic/qwen_device": (("critic", "options", "qwen", "device"), str),
     "critic/dashscope_model": (("critic", "options", "dashscope", "model"), str),
     "critic/openai_base_url": (("critic", "options", "openai", "base_url"), str),
     "critic/openai_model": (("critic", "options", "openai", "model"), str),
@@ -101,18 +102,21 @@ def apply_overrides(settings: dict[str, Any], qs: QSettings) -> dict[str, Any]:
 
 
 def api_key_status() -> str:
+    """Where each API critic would find its key (environment or keyring), without reading it out."""
+    from engine.critics.secrets import KEYRING_SERVICE
+
     parts = []
     for backend, env in API_KEY_ENVS.items():
-        where = "environment" if os.environ.get(env) else None
+        where = "environment" if os.environ.get(env, "").strip() else None
         if where is None:
             try:
                 import keyring
 
-                if keyring.get_password("sam-sculpt", backend):
+                if keyring.get_password(KEYRING_SERVICE, env):
                     where = "keyring"
             except Exception:  # noqa: BLE001 - no keyring backend on this machine
                 where = None
-        parts.append(f"{backend}: {'found in the ' + where if where else f'not set (set {env} or the keyring)'}")
+        parts.append(f"{backend}: {'found in the ' + where if where else f'not set ({env} or the keyring)'}")
     return "\n".join(parts)
 
 
@@ -246,6 +250,7 @@ class SettingsDialog(QDialog):
             "segmenter/sam_hf_device": device,
             "critic/name": self.critic.currentText(),
             "critic/qwen_dir": text(self.qwen_dir),
+            "critic/qwen_device": device,
             "critic/dashscope_model": self.dashscope_model.text().strip(),
             "critic/openai_base_url": self.openai_base_url.text().strip(),
             "critic/openai_model": self.openai_model.text().strip(),

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.errors import SculptError
 from engine.io.annotations import read_boxes, read_instance
 from engine.io.dataset import DatasetItem
 from engine.io.images import load_image, load_mask
 from engine.models.manager import get_manager
+from engine.prefetch import Prefetcher
 from engine.sculpt.outputs import write_outputs
 from engine.sculpt.params import SculptParams
 from engine.sculpt.runner import build_critic, build_segmenter
@@ -140,9 +141,7 @@ class EngineWorker(QObject):
         self.states: dict[int, dict[str, Any]] = {}
         self.current_id = 0
         self._next_id = 1
-        self._prefetched: dict[str, tuple[np.ndarray, Any]] = {}  # name -> (image, prepared segmenter)
-        self._prefetch_item: DatasetItem | None = None
-        self._prepared_for: np.ndarray | None = None  # the image the current segmenter has prepared
+        self._prefetcher: Prefetcher | None = None  # engine.prefetch: next image + its embedding, in the background
 
     # ---- dispatch ---------------------------------------------------------------------------
     @Slot(object)
@@ -171,8 +170,6 @@ class EngineWorker(QObject):
             self.progress.emit(1, 1, "")
             self.busy.emit(False)
             self.models.emit(self._models_text())
-        if job.op in ("open", "save") and self._prefetch_item is not None:
-            QTimer.singleShot(0, self._prefetch)
 
     def _check_cancel(self) -> None:
         if self.cancel_token.cancelled:
@@ -183,13 +180,11 @@ class EngineWorker(QObject):
         self.settings = settings
         self.segmenter = None
         self.critic = None
-        self._prefetched.clear()
-        if self.session is not None:
-            self.session.segmenter = self._segmenter()
-            self.session.critic = self._critic()
-            self.session.params = self._params()
-            self.session._prepared = False  # the new segmenter has not seen this image
-        self._prepared_for = None
+        self._stop_prefetch()
+        if self.session is not None:  # the same work, re-created on the new backends
+            state = self._state()
+            self.session = None
+            self._apply_state(state)
         self.log.emit(f"settings applied: segmenter {self.settings['segmenter']['name']}, "
                       f"critic {self.settings['critic']['name']}")
 
@@ -214,11 +209,10 @@ class EngineWorker(QObject):
     # ---- images -----------------------------------------------------------------------------
     def op_open(self, item: DatasetItem, root: str, next_item: DatasetItem | None = None) -> None:
         self.root = root
-        self._prefetch_item = next_item
         self.progress.emit(0, 0, f"loading {item.name}")
-        cached = self._prefetched.pop(item.name, None)
+        done = self._prefetcher.result(item.image_path) if self._prefetcher is not None else None
         try:
-            image = cached[0] if cached else load_image(item.image_path, self.settings["io"]["max_pixels"])
+            image = done.image if done is not None else load_image(item.image_path, self.settings["io"]["max_pixels"])
             box = read_boxes(item.box_path, (image.shape[1], image.shape[0]))[0] if item.has_box else None
             instance = read_instance(item.llm_path)
             gt = load_mask(item.gt_path, image.shape[:2]) if item.gt_path is not None else None
@@ -227,9 +221,8 @@ class EngineWorker(QObject):
             return
         self.item, self.image, self.instance, self.session = item, image, instance, None
         self.states.clear()
-        if cached is not None:
-            self.segmenter, self._prepared_for = cached[1], image
-            self.log.emit(f"{item.name}: using the prefetched segmenter")
+        if done is not None:
+            self.log.emit(f"{item.name}: prefetched ({done.source or 'image only'})")
         if self.settings["critic"]["name"] == "oracle" and gt is not None:
             self.critic = build_critic(self.settings, gt_mask=gt)
         saved = self.store.load(item.name)
@@ -242,38 +235,34 @@ class EngineWorker(QObject):
             self._start()
         self.current_id = self._store_state()
         self._emit(None, "open")
+        if next_item is not None and self.settings.get("gui", {}).get("prefetch", True):
+            self._prefetch(next_item)
 
     def _new_session(self, box: Box) -> None:
         assert self.image is not None and self.item is not None
         seg = self._segmenter()
         self.session = SculptSession(self.image, box, seg, self._critic(), self.instance, self._params(), name=self.item.name)
-        if self._prepared_for is self.image:
-            # prefetched: the embedding is ready (the session has no public flag for this yet)
-            self.session._prepared = True
-        self._prepared_for = self.image
 
     def _start(self) -> None:
         assert self.session is not None
         self.progress.emit(0, 0, "segmenting (embedding on first use)")
         self.session.start()
 
-    def _prefetch(self) -> None:
-        item, self._prefetch_item = self._prefetch_item, None
-        if item is None or item.name in self._prefetched or not self.settings.get("gui", {}).get("prefetch", True):
-            return
-        t = time.perf_counter()
+    def _prefetch(self, item: DatasetItem) -> None:
+        """Load the next image and compute its embedding on the prefetcher's own thread; the
+        session's prepare() of that image is then a cache hit."""
         try:
-            image = load_image(item.image_path, self.settings["io"]["max_pixels"])
-            seg = build_segmenter(self.settings)
-            seg.prepare(image)
-        except SculptError as exc:
-            self.item_failed.emit(item.name, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.log.emit(f"prefetch of {item.name} failed: {exc!r}")
-            return
-        self._prefetched = {item.name: (image, seg)}
-        self.log.emit(f"prefetched {item.name} in {time.perf_counter() - t:.2f}s")
+            if self._prefetcher is None:
+                self._prefetcher = Prefetcher(self._segmenter(), max_pixels=self.settings["io"]["max_pixels"])
+            self._prefetcher.cancel_pending()
+            self._prefetcher.submit(item.image_path)
+        except Exception as exc:  # noqa: BLE001 - prefetch is an optimisation, never an error
+            self.log.emit(f"prefetch of {item.name} not started: {exc!r}")
+
+    def _stop_prefetch(self) -> None:
+        if self._prefetcher is not None:
+            self._prefetcher.shutdown(wait=False)
+            self._prefetcher = None
 
     # ---- edits (each one is an undoable state) ----------------------------------------------------
     def op_set_box(self, box: tuple[float, float, float, float]) -> None:
@@ -592,3 +581,4 @@ class WorkerThread(QObject):
         self.cancel_token.cancel()
         self.thread.quit()
         self.thread.wait(30000)
+        self.worker._stop_prefetch()
