@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from engine.errors import SculptError
 from engine.settings import load_settings
 from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
+from gui.theme import apply_dark_theme
 
 REPO = Path(__file__).resolve().parent.parent
 RECOVER_ENV = "SAM_SCULPT_RECOVER"  # yes | no | ask: answer the recovery question without a dialog
@@ -49,6 +50,7 @@ def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("SAM Sculpt")
     app.setOrganizationName("sam-sculpt")
+    apply_dark_theme(app)
     try:
         window, args, recover = build_window(argv)
     except SculptError as exc:

@@ -48,8 +48,11 @@ class PointItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         ring = QPen(QColor("white") if self.isSelected() else QColor(0, 0, 0, 200), 2.5 if self.isSelected() else 1.5)
         if self.status == "pending":
-            ring = QPen(colour, 2, Qt.PenStyle.DashLine)
-            painter.setBrush(QBrush(QColor(0, 0, 0, 90)))
+            painter.setBrush(QBrush(QColor(0, 0, 0, 150)))
+            painter.setPen(QPen(QColor("white") if self.isSelected() else QColor(0, 0, 0, 160), 4))
+            painter.drawEllipse(QRectF(-R, -R, 2 * R, 2 * R))
+            ring = QPen(colour, 2.5, Qt.PenStyle.CustomDashLine)
+            ring.setDashPattern([2.0, 1.5])
         else:
             painter.setBrush(QBrush(colour))
         painter.setPen(ring)

@@ -29,20 +29,24 @@ class CanvasView(QGraphicsView):
         return self.scene()  # type: ignore[return-value]
 
     # ---- zoom -------------------------------------------------------------------------------
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, around_cursor: bool = False) -> None:
         current = self.transform().m11()
         factor = max(ZOOM_MIN / current, min(ZOOM_MAX / current, factor))
+        if not around_cursor:  # keys and menus zoom about the centre, the wheel about the cursor
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.scale(factor, factor)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
 
     def fit_to_window(self) -> None:
         rect = self.canvas().image_item.boundingRect()
         if not rect.isEmpty():
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+            self.fitInView(rect.adjusted(-8, -8, 8, 8), Qt.AspectRatioMode.KeepAspectRatio)
+            self.centerOn(rect.center())
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
         if delta:
-            self.zoom_by(ZOOM_STEP if delta > 0 else 1 / ZOOM_STEP)
+            self.zoom_by(ZOOM_STEP if delta > 0 else 1 / ZOOM_STEP, around_cursor=True)
         event.accept()
 
     # ---- pan --------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ class SessionPanel(QWidget):
         for col in range(4):
             hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.proposals.setWordWrap(True)
         self.proposals.itemSelectionChanged.connect(self._selection_changed)
         self.accept_all_button = QPushButton("Accept all")
         self.reject_all_button = QPushButton("Reject all")
@@ -148,6 +149,7 @@ class SessionPanel(QWidget):
             self.proposals.setCellWidget(row, 3, self._row_buttons(p.id))
             if p.id in selected:
                 self.proposals.selectRow(row)
+        self.proposals.resizeRowsToContents()
         self.proposals.blockSignals(False)
         self.rounds.setRowCount(len(snap.rounds))
         for row, r in enumerate(snap.rounds):

@@ -1,0 +1,94 @@
+"""Render the real window on a bundled sample mid-session (ROI, anchors, squares, pending proposals)
+and save docs/screenshot.png.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb .venv/bin/python scripts/screenshot.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from engine.settings import deep_merge, load_settings  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sample", default="moth")
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    p.add_argument("--size", default="1600x1000")
+    args = p.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="sculpt-shot-"))
+    os.environ.setdefault("SAM_SCULPT_QSETTINGS", str(tmp / "qsettings.ini"))  # never the user's settings
+
+    app = QApplication(sys.argv[:1])
+    from gui.main_window import MainWindow
+    from gui.theme import apply_dark_theme
+
+    apply_dark_theme(app)
+
+    settings = deep_merge(load_settings(tmp / "none.json"), {
+        "gui": {"prefetch": False},
+        # a more talkative heuristic critic so the picture has proposals to review
+        "critic": {"name": "heuristic", "options": {"heuristic": {"min_evidence": 0.1}}},
+    })
+    w = MainWindow(settings, tmp / "out", tmp / "work")
+    width, height = (int(v) for v in args.size.split("x"))
+    w.resize(width, height)
+    w.move(0, 0)
+    w.show()
+    steps = [
+        lambda: w.scene.point_requested.emit(300.0, 215.0, True),
+        lambda: w.submit("propose"),
+        lambda: w.submit("decide", ids=[next(p.id for p in w.snapshot.points if p.status == "pending")],
+                         decision="accept"),
+        None,
+    ]
+    state = {"seen": 0, "step": 0, "grabbed": False}
+
+    def poll() -> None:
+        snap = w.snapshot
+        if snap is None or snap.mask is None or w.busy or snap.state_id == state["seen"]:
+            return
+        state["seen"] = snap.state_id
+        step = steps[state["step"]]
+        state["step"] += 1
+        if step is not None:
+            step()
+            return
+        timer.stop()
+        w.view.fit_to_window()
+        for n, pv in enumerate(p for p in snap.points if p.status == "pending"):
+            if n == 0:
+                w.scene.point_items[pv.id].setSelected(True)
+        QTimer.singleShot(600, grab)
+
+    def grab() -> None:
+        screen = app.primaryScreen()
+        pix = screen.grabWindow(0, 0, 0, width, height)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        pix.save(str(args.out))
+        print(f"wrote {args.out} ({pix.width()}x{pix.height()})")
+        w.close()
+        app.quit()
+
+    w.open_folder(ROOT / "auxiliary", select=args.sample)
+    timer = QTimer()
+    timer.timeout.connect(poll)
+    timer.start(30)
+    QTimer.singleShot(60000, app.quit)
+    app.exec()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
