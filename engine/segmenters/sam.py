@@ -133,6 +133,10 @@ def read_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     """The state dict of a checkpoint file; any failure is one line naming the file."""
     if not path.is_file():
         raise BackendError(f"{path}: SAM checkpoint not found")
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if not (magic.startswith(b"PK") or magic[:1] == b"\x80"):  # zip (torch.save) or a legacy pickle
+        raise BackendError(f"{path}: not a PyTorch checkpoint (unrecognised file format)")
     try:
         try:
             state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
@@ -141,8 +145,10 @@ def read_checkpoint(path: Path) -> dict[str, torch.Tensor]:
                 raise
             state = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
     except Exception as exc:  # torch raises many types for a bad file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackendError(f"{path}: not a readable PyTorch checkpoint ({first[:160]})") from None
+        text = " ".join(str(exc).split())
+        if "Weights only load failed" in text:
+            text = "it holds objects other than tensors and weights_only loading refuses them"
+        raise BackendError(f"{path}: not a readable PyTorch checkpoint ({text[:160] or type(exc).__name__})") from None
     if isinstance(state, dict) and PATCH_KEY not in state:
         for wrapper in ("model", "state_dict"):
             if isinstance(state.get(wrapper), dict):

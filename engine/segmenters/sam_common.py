@@ -137,6 +137,11 @@ class SamBackendBase:
 
     def embed(self, image: np.ndarray) -> Embedding:
         """The image's embedding from memory, disk or the encoder (thread-safe; used by prefetch)."""
+        emb, self.last_source = self.embed_with_source(image)
+        return emb
+
+    def embed_with_source(self, image: np.ndarray) -> tuple[Embedding, str]:
+        """(embedding, 'memory' | 'disk' | 'computed')."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise BackendError(f"segmenter '{self.name}': expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
 
@@ -147,8 +152,7 @@ class SamBackendBase:
             log.debug("%s: image encoder %.2fs", self.name, time.perf_counter() - t)
             return emb
 
-        emb, self.last_source = self.cache.get_or_compute(self.key_for(image), compute, self._adopt)
-        return emb
+        return self.cache.get_or_compute(self.key_for(image), compute, self._adopt)
 
     def _adopt(self, emb: Embedding) -> Embedding:
         feats = torch.from_numpy(np.asarray(emb.features)).to(self.device)

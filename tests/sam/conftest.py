@@ -67,9 +67,11 @@ def cache_dir(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_manager(monkeypatch):
-    """Each test gets its own ModelManager (the process-wide one is replaced for the test)."""
+    """Each test gets its own ModelManager and its own embedding caches."""
+    import engine.cache.embeddings as emb
     import engine.models.manager as mm
 
+    emb._SHARED.clear()
     monkeypatch.setattr(mm, "_MANAGER", mm.ModelManager())
     yield
     mm._MANAGER.unload_all("test finished")
@@ -77,3 +79,17 @@ def _fresh_manager(monkeypatch):
 
 def rgb(seed: int = 0, size=(200, 150)) -> np.ndarray:
     return generate_scene(seed=seed, size=size).image
+
+
+@pytest.fixture(autouse=True)
+def _private_user_cache(tmp_path, monkeypatch):
+    """Nothing a test does may land in the real user cache dir."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
+
+
+def make_sam(checkpoint: Path, cache_dir: Path | None, **options):
+    from engine.registry import SEGMENTERS
+
+    if cache_dir is None:
+        return SEGMENTERS.create("sam", checkpoint=str(checkpoint), disk_cache=False, **options)
+    return SEGMENTERS.create("sam", checkpoint=str(checkpoint), cache_dir=str(cache_dir), **options)
