@@ -21,6 +21,7 @@ from engine.critics.parsing import CONVENTIONS
 from engine.critics.secrets import redact
 from engine.critics.vlm import VLMAnswer, VLMCritic, VLMRequest
 from engine.errors import BackendError
+from engine.settings import SECRET_KEY_HINTS
 
 log = logging.getLogger("sam_sculpt.critics")
 RETRY_STATUS = (408, 409, 429, 500, 502, 503, 504)
@@ -155,6 +156,9 @@ class ApiCritic(VLMCritic):
 
 def policy_from_options(options: dict) -> RetryPolicy:
     fields = RetryPolicy.__dataclass_fields__
+    if any(h in k.lower() for k in options for h in SECRET_KEY_HINTS):
+        raise BackendError("API keys are never read from settings: set the key_env variable (e.g. OPENAI_API_KEY, "
+                           "DASHSCOPE_API_KEY) or store the key in the OS keyring")
     unknown = set(options) - set(fields)
     if unknown:
         raise BackendError(f"unknown critic retry option(s): {', '.join(sorted(unknown))}")

@@ -56,11 +56,17 @@ class FallbackChain:
         return next((n for n in later if n not in self._broken), None)
 
     def _failed(self, what: str, errors: list[str]) -> CriticUnavailable:
+        errors = self._setup_errors(self.names[-1]) + errors
         return CriticUnavailable(f"no critic in the chain {self.name} could answer {what}: {'; '.join(errors)}")
+
+    def _setup_errors(self, before: str) -> list[str]:
+        """Why the critics up to `before` could not be built."""
+        earlier = self.names[: self.names.index(before) + 1]
+        return [f"{n}: {self._broken[n]}" for n in earlier if n in self._broken]
 
     # ---- the protocol --------------------------------------------------------------------------
     def _single(self, what: str, call: Callable[[Any], CriticReply]) -> CriticReply:
-        errors: list[str] = [f"{n}: {why}" for n, why in self._broken.items()]
+        errors: list[str] = []
         for name, critic in self.members():
             try:
                 reply = call(critic)
@@ -82,11 +88,12 @@ class FallbackChain:
 
     def judge_squares(self, view: CriticView, anchor_ids: Sequence[int], instance: InstanceInfo) -> list[CriticReply]:
         done: dict[int, CriticReply] = {}
-        errors: list[str] = [f"{n}: {why}" for n, why in self._broken.items()]
+        errors: list[str] = []
         for name, critic in self.members():
             pending = [a for a in anchor_ids if a not in done]
             if not pending:
                 break
+            prior = list(errors)  # a square answered here carries only the failures of earlier hops
             try:
                 got: list[CriticReply | None] = list(critic.judge_squares(view, pending, instance))
             except RoundUnavailable as exc:
@@ -99,7 +106,7 @@ class FallbackChain:
                 self._hop(name, f"failed ({redact(exc)})")
             for aid, reply in zip(pending, got, strict=False):
                 if reply is not None:
-                    done[aid] = self._mark(reply, name, errors)
+                    done[aid] = self._mark(reply, name, prior)
         missing = [a for a in anchor_ids if a not in done]
         if missing:
             raise self._failed(f"squares {missing}", errors)
@@ -110,6 +117,7 @@ class FallbackChain:
         reply.hops = self.names[: self.names.index(answered_by) + 1]
         if answered_by != self.names[0]:
             reply.fallback = True
+        errors = self._setup_errors(answered_by) + errors
         if errors:
             hop_errors = "; ".join(errors)
             reply.error = f"{hop_errors}; {reply.error}" if reply.error else hop_errors

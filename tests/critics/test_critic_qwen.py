@@ -47,7 +47,6 @@ def test_square_judgements_of_a_round_are_one_batched_generate(qwen, view, monke
 
     monkeypatch.setattr(model, "generate", spy)
     replies = qwen.judge_squares(view, [1, 2, 3, 4], InstanceInfo("crab"))
-    del model, original
     assert calls == [4]  # one generate call with a batch of 4, not 4 calls
     assert [r.parsed.anchor_id for r in replies] == [1, 2, 3, 4]
     for r in replies:
