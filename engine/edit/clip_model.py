@@ -11,6 +11,7 @@ import numpy as np
 
 from engine.edit.devices import pick_device
 from engine.edit.model_dirs import check_model_dir
+from engine.edit.quiet import quiet_loading
 from engine.errors import BackendError
 from engine.models.manager import get_manager
 
@@ -80,7 +81,7 @@ class ClipHandle:
 
     def info(self) -> dict[str, Any]:
         vc = self.model.config.vision_config
-        return {"model_dir": str(self.path), "name": self.path.name, "device": self.device,
+        return {"model_dir": str(self.path), "model": self.path.name, "device": self.device,
                 "image_size": int(vc.image_size), "patch_size": int(vc.patch_size)}
 
 
@@ -90,8 +91,9 @@ def _load(path: Path, device: str) -> ClipHandle:
     except ImportError as exc:
         raise BackendError(f"CLIP needs transformers ({exc}); install it with: pip install -e '.[edit]'") from exc
     try:
-        model = CLIPModel.from_pretrained(path, local_files_only=True)
-        processor = CLIPProcessor.from_pretrained(path, local_files_only=True)
+        with quiet_loading():
+            model = CLIPModel.from_pretrained(path, local_files_only=True)
+            processor = CLIPProcessor.from_pretrained(path, local_files_only=True)
     except (OSError, ValueError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackendError(f"{path}: could not load a CLIP model from this folder ({first})") from None

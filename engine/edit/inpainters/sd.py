@@ -12,6 +12,7 @@ import numpy as np
 from engine.edit.devices import gpu_total_bytes, pick_device, pick_dtype
 from engine.edit.inpainters.base import InpaintModel, InpaintRequest
 from engine.edit.model_dirs import check_model_dir
+from engine.edit.quiet import quiet_loading
 from engine.errors import BackendError
 from engine.models.manager import get_manager
 from engine.registry import INPAINTERS
@@ -71,8 +72,9 @@ class SDInpainter(InpaintModel):
         except ImportError as exc:
             raise BackendError(f"sd inpainter needs diffusers ({exc}); install it with: pip install -e '.[edit]'") from exc
         try:
-            pipe = StableDiffusionInpaintPipeline.from_pretrained(path, torch_dtype=dtype, safety_checker=None,
-                                                                  requires_safety_checker=False, local_files_only=True)
+            with quiet_loading():
+                pipe = StableDiffusionInpaintPipeline.from_pretrained(path, torch_dtype=dtype, safety_checker=None,
+                                                                      requires_safety_checker=False, local_files_only=True)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BackendError(f"{path}: could not load a Stable Diffusion inpainting pipeline ({first})") from None
@@ -112,9 +114,9 @@ class SDInpainter(InpaintModel):
         generator = torch.Generator("cpu").manual_seed(int(request.seed)) if request.seed is not None else None
         kwargs: dict[str, Any] = {}
         if request.progress is not None:
-            total = int(request.steps)
-
-            def on_step(_pipe: Any, step: int, _t: Any, tensors: dict) -> dict:
+            def on_step(pipe_: Any, step: int, _t: Any, tensors: dict) -> dict:
+                # some schedulers (PNDM) run one more timestep than asked for: report the real count
+                total = int(getattr(pipe_, "num_timesteps", 0) or request.steps)
                 request.progress(step + 1, total)
                 return tensors
 

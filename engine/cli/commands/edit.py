@@ -1,0 +1,125 @@
+"""python main.py edit --image PATH --prompt TEXT [--target TEXT] [--mask PATH] ..."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any
+
+from engine.cli.options import settings_from_args
+from engine.errors import InputError
+
+COMMAND = "edit"
+HELP = ("text-guided edit: CLIP finds the target, a segmenter masks it, an inpainter repaints the mask, "
+        "CLIP scores the result; writes original.png, sam_mask.png, edited.png, edit.json")
+ORDER = 60
+log = logging.getLogger("sam_sculpt.edit")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--image", type=Path, required=True, help="the image to edit")
+    p.add_argument("--prompt", required=True, help="what the masked area should become, e.g. 'a cat wearing sunglasses'")
+    p.add_argument("--target", help="what CLIP should find (default: the prompt)")
+    p.add_argument("--mask", type=Path, help="a mask to repaint (white = repaint); skips CLIP localisation and the segmenter")
+    p.add_argument("--segmenter", help="segmenter that turns the CLIP points into a mask: grabcut, sam, sam-hf (default: settings)")
+    p.add_argument("--sam-ckpt", help="SAM checkpoint file (--segmenter sam) or Hugging Face SAM folder (--segmenter sam-hf)")
+    p.add_argument("--clip-model", help="local CLIP folder (openai/clip-vit-base-patch32 layout); needed unless --mask is given")
+    p.add_argument("--sd-model", help="local Stable Diffusion inpainting folder (runwayml/stable-diffusion-inpainting layout)")
+    p.add_argument("--inpainter", help="sd or opencv (default: sd when an SD folder is known, else opencv)")
+    p.add_argument("--steps", type=int, help="diffusion steps (default 30)")
+    p.add_argument("--guidance", type=float, help="classifier-free guidance scale (default 7.5)")
+    p.add_argument("--seed", type=int, help="random seed (default 42): the same seed gives the same edit")
+    p.add_argument("--negative-prompt", help="what the repainted area should not look like")
+    p.add_argument("--output-dir", type=Path, help="where the files go (default: outputs/edit/<image name>)")
+    p.add_argument("--settings", type=Path, help="a settings.json to use instead of the user's")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override any setting, e.g. --set edit.inpainter.options.sd.cpu_offload=true")
+
+
+def _pick(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _segmenter(args: argparse.Namespace, settings: dict[str, Any]):
+    from engine.sculpt.runner import build_segmenter
+
+    name = args.segmenter or ("sam" if args.sam_ckpt else settings["segmenter"]["name"])
+    if args.sam_ckpt:
+        option = settings["edit"].get("sam_ckpt_option", {}).get(name)
+        if option is None:
+            raise InputError(f"--sam-ckpt does not apply to --segmenter {name} (use sam or sam-hf)")
+        node = settings["segmenter"].setdefault("options", {}).setdefault(name, {})
+        node[option] = args.sam_ckpt
+    return build_segmenter(settings, name)
+
+
+def _inpainter(args: argparse.Namespace, edit: dict[str, Any]):
+    from engine.registry import INPAINTERS
+
+    options = edit["inpainter"].get("options", {})
+    sd_dir = args.sd_model or options.get("sd", {}).get("model_dir")
+    name = args.inpainter or edit["inpainter"].get("name", "auto")
+    if name == "auto":
+        name = "sd" if sd_dir else "opencv"
+    opts = dict(options.get(name, {}))
+    if "model_dir" in opts or name == "sd":
+        opts["model_dir"] = sd_dir
+    return INPAINTERS.create(name, **opts)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.edit.inpainters.base import InpaintRequest
+    from engine.edit.outputs import write_edit_outputs
+    from engine.edit.pipeline import EditPipeline
+    from engine.io.images import load_image, load_mask
+    from engine.registry import LOCALISERS
+
+    settings = settings_from_args(args)
+    edit = settings["edit"]
+    if not args.prompt.strip():
+        raise InputError("--prompt is empty")
+    image = load_image(args.image, settings["io"]["max_pixels"])
+    mask = None
+    if args.mask is not None:
+        mask = load_mask(args.mask, image.shape[:2])
+        if not mask.any():
+            raise InputError(f"{args.mask}: mask is empty (nothing to inpaint)")
+
+    loc_name = edit["localiser"]["name"]
+    loc_opts = dict(edit["localiser"].get("options", {}).get(loc_name, {}))
+    clip_dir = args.clip_model or loc_opts.get("model_dir")
+    if mask is None and not clip_dir:
+        raise InputError("localisation needs a CLIP model: pass --clip-model DIR (a local openai/clip-vit-base-patch32 copy), "
+                         "or give a --mask")
+    inpainter = _inpainter(args, edit)
+    localiser = segmenter = clip = None
+    if clip_dir:
+        from engine.edit.clip_model import load_clip
+
+        clip = load_clip(clip_dir, loc_opts.get("device", "auto"))
+    if mask is None:
+        localiser = LOCALISERS.create(loc_name, **{**loc_opts, "model_dir": clip_dir})
+        segmenter = _segmenter(args, settings)
+
+    request = InpaintRequest(prompt=args.prompt, negative_prompt=_pick(args.negative_prompt, edit.get("negative_prompt", "")),
+                             steps=_pick(args.steps, edit["steps"]), guidance=_pick(args.guidance, edit["guidance"]),
+                             seed=_pick(args.seed, edit["seed"]))
+    pipeline = EditPipeline(inpainter, segmenter, localiser, clip, extra_points=bool(edit.get("extra_points", True)))
+    source = str(args.mask) if args.mask is not None else "given"
+    result = pipeline.run(image, args.prompt, args.target, mask, request, mask_source=f"file:{source}")
+    out_dir = args.output_dir or Path("outputs") / "edit" / args.image.stem
+    write_edit_outputs(out_dir, result, extra={"image_path": str(args.image), "mask_path": str(args.mask) if args.mask else None})
+
+    if result.localisation is not None:
+        x, y = result.localisation.best
+        print(f"CLIP point for {result.target!r}: ({x:.0f}, {y:.0f})")
+    print(f"mask: {int(result.mask.sum())} px from {result.mask_source}; inpainter {inpainter.name}")
+    if result.scores:
+        o, e = result.scores["original"], result.scores["edited"]
+        print(f"CLIP score for {args.prompt!r}: original {o.whole:.2f} -> edited {e.whole:.2f} "
+              f"(mask crop {o.crop:.2f} -> {e.crop:.2f})")
+    else:
+        print("CLIP score: skipped (no --clip-model)")
+    print(f"{result.timings['total']:.2f}s -> {out_dir}")
+    return 0
