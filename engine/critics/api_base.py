@@ -80,8 +80,12 @@ def retry_after_seconds(headers: object) -> float | None:
             return None
 
 
-def data_uri(image: np.ndarray, fmt: str = "png") -> str:
-    ok, buf = cv2.imencode(f".{fmt}", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+def data_uri(image: np.ndarray, fmt: str = "jpeg", jpeg_quality: int = 92) -> str:
+    """JPEG by default: ~10x faster to encode and ~5x smaller than PNG, which matters when K requests
+    leave at once; PNG for lossless overlays."""
+    fmt = fmt.lower()
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)] if fmt in ("jpg", "jpeg") else []
+    ok, buf = cv2.imencode(f".{'jpg' if fmt == 'jpeg' else fmt}", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), params)
     if not ok:
         raise BackendError(f"could not encode an image as {fmt}")
     mime = "jpeg" if fmt in ("jpg", "jpeg") else fmt
@@ -92,9 +96,11 @@ class ApiCritic(VLMCritic):
     """Subclasses implement call(request, timeout_s) -> text, raising ApiFailure on a failed attempt."""
 
     def __init__(self, model: str, base_url: str | None, coords: str, policy: RetryPolicy, key_env: str,
-                 image_format: str = "png", seed: int | None = None) -> None:
+                 image_format: str = "jpeg", seed: int | None = None) -> None:
         if coords not in CONVENTIONS:
             raise BackendError(f"critic '{self.name}': coords must be one of {', '.join(CONVENTIONS)}, not {coords!r}")
+        if image_format.lower() not in ("jpeg", "jpg", "png"):
+            raise BackendError(f"critic '{self.name}': image_format must be jpeg or png, not {image_format!r}")
         self.model = model
         self.base_url = base_url
         self.coords = coords

@@ -24,7 +24,7 @@ class DashScopeCritic(ApiCritic):
     name = "dashscope"
 
     def __init__(self, model: str = "qwen-vl-plus-latest", base_url: str | None = None, coords: str = "norm1000",
-                 high_resolution: bool = False, key_env: str = "DASHSCOPE_API_KEY", image_format: str = "png",
+                 high_resolution: bool = False, key_env: str = "DASHSCOPE_API_KEY", image_format: str = "jpeg",
                  **retry: float) -> None:
         try:
             from dashscope import MultiModalConversation
@@ -38,7 +38,7 @@ class DashScopeCritic(ApiCritic):
     def call(self, request: VLMRequest, timeout_s: float) -> str:
         import requests
 
-        messages = [{"role": "user", "content": [{"image": data_uri(request.image, self.image_format)},
+        messages = [{"role": "user", "content": [{"image": data_uri(request.pixels(), self.image_format)},
                                                  {"text": request.prompt}]}]
         extra: dict[str, Any] = {"base_address": self.base_url} if self.base_url else {}
         if self.high_resolution:

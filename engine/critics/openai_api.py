@@ -22,7 +22,7 @@ class OpenAICritic(ApiCritic):
     name = "openai"
 
     def __init__(self, model: str = "gpt-4o-mini", base_url: str | None = None, coords: str = "norm1000",
-                 key_env: str = "OPENAI_API_KEY", key_required: bool = True, image_format: str = "png",
+                 key_env: str = "OPENAI_API_KEY", key_required: bool = True, image_format: str = "jpeg",
                  temperature: float = 0.0, **retry: float) -> None:
         try:
             import openai
@@ -36,7 +36,7 @@ class OpenAICritic(ApiCritic):
 
     def call(self, request: VLMRequest, timeout_s: float) -> str:
         openai = self._openai
-        content = [{"type": "image_url", "image_url": {"url": data_uri(request.image, self.image_format)}},
+        content = [{"type": "image_url", "image_url": {"url": data_uri(request.pixels(), self.image_format)}},
                    {"type": "text", "text": request.prompt}]
         try:
             resp = self._client.chat.completions.create(

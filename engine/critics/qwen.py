@@ -105,7 +105,7 @@ class QwenCritic(VLMCritic):
         processor.image_processor.size = {"shortest_edge": self.min_pixels, "longest_edge": self.max_pixels}
         conversations = []
         for req in requests:
-            small, _ = resize_long_side(req.image, self.max_side)
+            small, _ = resize_long_side(req.pixels(), self.max_side)
             conversations.append([{"role": "user", "content": [
                 {"type": "image", "image": Image.fromarray(small), "min_pixels": self.min_pixels,
                  "max_pixels": self.max_pixels},

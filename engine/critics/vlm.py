@@ -6,8 +6,9 @@ A backend only implements ask(requests) -> answers and declares its coordinate c
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -25,8 +26,15 @@ log = logging.getLogger("sam_sculpt.critics")
 class VLMRequest:
     prompt_id: str
     prompt: str
-    image: np.ndarray  # RGB uint8, exactly what the model is shown (already <= vlm_max_side)
+    # RGB uint8, exactly what the model is shown (already <= vlm_max_side), or a function that renders it:
+    # API critics then render the K squares of a round in their worker threads, overlapped with the requests
+    image: np.ndarray | Callable[[], np.ndarray]
     max_tokens: int = 256
+
+    def pixels(self) -> np.ndarray:
+        if callable(self.image):
+            self.image = self.image()
+        return self.image
 
 
 @dataclass
@@ -76,7 +84,7 @@ class VLMCritic:
     def max_tokens(self, prompt_id: str) -> int:
         return 512 if prompt_id in ("anchors", "points") else 192
 
-    def request(self, prompt_id: str, prompt: str, image: np.ndarray) -> VLMRequest:
+    def request(self, prompt_id: str, prompt: str, image: np.ndarray | Callable[[], np.ndarray]) -> VLMRequest:
         return VLMRequest(prompt_id, prompt, image, self.max_tokens(prompt_id))
 
     # ---- the protocol ------------------------------------------------------------------------
@@ -89,18 +97,18 @@ class VLMCritic:
         return self.judge_squares(view, [anchor_id], instance)[0]
 
     def judge_squares(self, view: CriticView, anchor_ids: Sequence[int], instance: InstanceInfo) -> list[CriticReply]:
-        reqs = [self.request("square", render_prompt("square", instance, anchor_id=a), view.square_crop(a).image)
+        reqs = [self.request("square", render_prompt("square", instance, anchor_id=a), partial(_square_pixels, view, a))
                 for a in anchor_ids]
         answers = self.ask(reqs)
-        partial: list[CriticReply | None] = [
+        got: list[CriticReply | None] = [
             self.reply("square", req, ans, parse_square(ans.text, aid)) if ans.ok else None
             for aid, req, ans in zip(anchor_ids, reqs, answers, strict=True)
         ]
         failed = [f"square {aid}: {ans.error}" for aid, ans in zip(anchor_ids, answers, strict=True) if not ans.ok]
         if failed:
             raise RoundUnavailable(f"critic '{self.name}' failed {len(failed)}/{len(reqs)} square requests ({failed[0]})",
-                                   partial)
-        return [r for r in partial if r is not None]
+                                   got)
+        return [r for r in got if r is not None]
 
     def propose_points(self, view: CriticView, instance: InstanceInfo, max_points: int) -> CriticReply:
         img = view.anchor_overlay.image
@@ -127,3 +135,7 @@ class VLMCritic:
 
     def info(self) -> dict:
         return {"name": self.name, "coords": self.coords}
+
+
+def _square_pixels(view: CriticView, anchor_id: int) -> np.ndarray:
+    return view.square_crop(anchor_id).image

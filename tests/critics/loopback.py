@@ -68,6 +68,14 @@ class LoopbackVLMServer:
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802  GET /requests: the recorded intervals (for out-of-process use)
+                data = json.dumps([[r.start, r.end] for r in server.requests]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 start = time.perf_counter()
                 length = int(self.headers.get("Content-Length") or 0)

@@ -29,7 +29,7 @@ def make(name: str, server, **over):
 def test_request_carries_image_prompt_and_key_and_reply_is_parsed(name, server, api_keys, view):
     server.script = [Step('Here: ```json\n{"anchors": [{"id": 6, "intent": "recover_miss", "score": 0.8, '
                           '"reason": "tail cut off"}, {"id": 2, "score": 0.3},]}\n```')]
-    critic = make(name, server)
+    critic = make(name, server, image_format="png")
     info = InstanceInfo("crab", synonyms=["shore crab"], distractors=["pebbles"])
     reply = critic.select_anchors(view, info, k=3)
     assert [c.anchor_id for c in reply.parsed] == [6, 2] and not reply.fallback
