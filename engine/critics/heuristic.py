@@ -34,7 +34,7 @@ LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
 class HeuristicCritic(SequentialSquaresMixin):
     name = "heuristic"
 
-    def __init__(self, min_evidence: float = 0.4, smooth_frac: float = 0.015) -> None:
+    def __init__(self, min_evidence: float = 0.25, smooth_frac: float = 0.015) -> None:
         self.min_evidence = float(min_evidence)
         self.smooth_frac = float(smooth_frac)
         self._cache_key: tuple | None = None
@@ -115,8 +115,12 @@ class HeuristicCritic(SequentialSquaresMixin):
         outer = sq.outer & near
         e1 = float((lr[sq.inner] < -LOG_RATIO_T).mean()) if sq.inner.any() else 0.0
         e2 = float((lr[outer] > LOG_RATIO_T).mean()) if outer.any() else 0.0
+        # the point will land on the region's deepest pixel: only answer when that pixel itself agrees
+        p1, p2 = deepest_point(sq.inner), deepest_point(sq.outer)
+        e1 = e1 if p1 is not None and lr[p1[1], p1[0]] < -LOG_RATIO_T else 0.0
+        e2 = e2 if p2 is not None and lr[p2[1], p2[0]] > LOG_RATIO_T and near[p2[1], p2[0]] else 0.0
         if max(e1, e2) < self.min_evidence:
-            j = SquareJudgement(anchor_id, None, None, f"no clear evidence (inner bg-like {e1:.2f}, outer fg-like {e2:.2f})", max(e1, e2))
+            j = SquareJudgement(anchor_id, None, None, "no clear evidence where a point would go", max(e1, e2))
         elif e1 >= e2:
             j = SquareJudgement(anchor_id, 1, PointLabel.NEG, f"region 1 looks like background ({e1:.2f})", e1)
         else:
