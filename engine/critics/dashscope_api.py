@@ -58,6 +58,17 @@ class DashScopeCritic(ApiCritic):
                              retry_after_seconds(getattr(resp, "headers", None)))
         return _reply_text(resp.output)
 
+    def coord_space(self, sent_w: int, sent_h: int) -> tuple[float, float]:
+        """For coords 'pixels': Qwen2.5-VL models answer in pixels of the server's smart_resize'd input
+        (multiples of 28; up to 1280 tokens of 28x28, 16384 with the high-resolution flag)."""
+        if self.coords != "pixels":
+            return super().coord_space(sent_w, sent_h)
+        from qwen_vl_utils import smart_resize
+
+        max_tokens = 16384 if self.high_resolution else 1280
+        h, w = smart_resize(sent_h, sent_w, factor=28, min_pixels=4 * 28 * 28, max_pixels=max_tokens * 28 * 28)
+        return float(w), float(h)
+
     def info(self) -> dict:
         return {**super().info(), "high_resolution": self.high_resolution}
 

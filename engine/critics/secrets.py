@@ -28,6 +28,7 @@ def get_api_key(env_var: str, backend: str, required: bool = True) -> str | None
     if key:
         with _LOCK:
             _KNOWN.add(key)
+        install_log_redaction()
         return key
     if required:
         raise CriticUnavailable(f"critic '{backend}' needs an API key: set {env_var} or store it with "
@@ -67,3 +68,11 @@ class RedactingFilter(logging.Filter):
             record.msg = redact(record.getMessage())
             record.args = None
         return True
+
+
+def install_log_redaction() -> None:
+    """Put a RedactingFilter on every handler of the root logger (idempotent): a key that reached a
+    third-party log message is masked before it is written."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -142,3 +142,16 @@ def test_key_from_keyring_when_env_is_empty(monkeypatch, server, view):
     make("openai", server).select_anchors(view, InstanceInfo("crab"), 3)
     auth = {k.lower(): v for k, v in server.requests[0].headers.items()}["authorization"]
     assert auth == "Bearer sk-from-keyring-123456789"
+
+
+def test_dashscope_high_resolution_flag_and_pixel_convention(server, api_keys, view):
+    server.script = [Step('{"points": [{"x": 364, "y": 0, "label": "pos"}]}')]
+    critic = make("dashscope", server, high_resolution=True, coords="pixels")
+    reply = critic.propose_points(view, InstanceInfo("crab"), 3)
+    body = server.requests[0].body
+    assert body["parameters"].get("vl_high_resolution_images") is True
+    sent_h, sent_w = view.anchor_overlay.image.shape[:2]
+    space_w, space_h = critic.coord_space(sent_w, sent_h)
+    assert space_w % 28 == 0 and space_h % 28 == 0
+    assert f"{int(space_w)} x {int(space_h)}" in server.requests[0].prompt_text()
+    assert reply.parsed[0].x == pytest.approx(364 / space_w * view.width)
