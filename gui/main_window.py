@@ -16,6 +16,7 @@ from gui.autosave import AutosaveStore
 from gui.brush import apply_stroke
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
+from gui.compat import guard_none_refcount
 from gui.docks.image_list import ImageListPanel
 from gui.docks.log_panel import LogPanel
 from gui.docks.session_panel import SessionPanel
@@ -35,6 +36,7 @@ AREAS = {
 class MainWindow(QMainWindow):
     def __init__(self, settings: dict[str, Any], out_dir: Path, work_dir: Path, base_settings: dict[str, Any] | None = None) -> None:
         super().__init__()
+        guarded = guard_none_refcount()
         self.setWindowTitle("SAM Sculpt")
         self.settings = settings
         self.base_settings = base_settings or settings
@@ -84,6 +86,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._on_mode(self.scene.mode)
         self.resize(1500, 920)
+        if guarded:
+            self.log_panel.append("PySide6 void calls leak references to None on this Python: work-around active")
 
     # ---- public --------------------------------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area: str = "right") -> QDockWidget:

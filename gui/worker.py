@@ -5,6 +5,7 @@ Snapshots back. Nothing here is touched from the UI thread except the CancelToke
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 import time
 import traceback
@@ -563,6 +564,9 @@ class WorkerThread(QObject):
 
     def __init__(self, settings: dict[str, Any], store: AutosaveStore) -> None:
         super().__init__()
+        # a worker running pure-Python code holds the GIL for up to the switch interval (5 ms by
+        # default) each time the UI thread asks for it; a shorter interval keeps the UI snappy
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         self.cancel_token = CancelToken()
         self.thread = QThread()
         self.thread.setObjectName("engine-worker")

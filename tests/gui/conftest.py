@@ -18,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "auxiliary"
 
 
+@pytest.fixture(autouse=True)
+def _none_refcount_guard(qapp):
+    from gui.compat import guard_none_refcount
+
+    guard_none_refcount()  # see gui/compat.py: PySide6 6.12 + Python 3.11 aborts after many Qt calls otherwise
+
+
 @pytest.fixture
 def qsettings_file(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "qsettings.ini"
