@@ -55,8 +55,8 @@ def build_tiny_clip(path: Path, tokenizer=None, image_size: int = 64, patch_size
     return path
 
 
-def build_sd_inpaint(path: Path, tokenizer=None, unet=None) -> Path:
-    """A tiny inpainting pipeline (working resolution 64 px) or, with `unet`, any UNet in it."""
+def build_sd_inpaint(path: Path, tokenizer=None, unet=None, vae=None) -> Path:
+    """A tiny inpainting pipeline (working resolution 64 px) or, with `unet` / `vae`, any of those in it."""
     import torch
     from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionInpaintPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
@@ -70,9 +70,10 @@ def build_sd_inpaint(path: Path, tokenizer=None, unet=None) -> Path:
             cross_attention_dim=32, attention_head_dim=8, norm_num_groups=8,
         )
     cross_dim = unet.config.cross_attention_dim
-    vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 32), layers_per_block=1,
-                        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
-                        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"), norm_num_groups=8)
+    if vae is None:
+        vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 32), layers_per_block=1,
+                            down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+                            up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"), norm_num_groups=8)
     text = CLIPTextModel(CLIPTextConfig(vocab_size=len(tok), hidden_size=cross_dim, intermediate_size=2 * cross_dim,
                                         num_hidden_layers=2, num_attention_heads=2 if cross_dim < 512 else 8,
                                         max_position_embeddings=77, bos_token_id=tok.bos_token_id,
