@@ -52,13 +52,17 @@ def mask_to_polygons(mask: np.ndarray, edges: bool = False, min_points: int = 3)
 
     edges=False: vertices at pixel centres, for readers that fill polygons inclusively at integer
     coordinates (LabelMe/PIL, YOLO/OpenCV fillPoly). edges=True: vertices on pixel edges (COCO,
-    where pixel i spans [i, i+1)). Pieces too thin for a polygon (< min_points vertices) are dropped."""
+    where pixel i spans [i, i+1)). One-pixel-wide pieces trace as 1-2 vertices; they are padded to
+    min_points by repeating vertices (a degenerate polygon readers still draw as a line or dot)."""
     polys = []
     for piece in hole_free_pieces(mask):
         c = _outer_contour(piece, edges)
-        if c is None or len(c) < min_points:
+        if c is None:
             continue
-        polys.append([(float(x), float(y)) for x, y in c])
+        poly = [(float(x), float(y)) for x, y in c]
+        if len(poly) < min_points:
+            poly = (poly * min_points)[:min_points]
+        polys.append(poly)
     return polys
 
 

@@ -31,6 +31,7 @@ class BenchConfig:
     name: str  # e.g. "grabcut+oracle r3"
     critic: str
     rounds: int
+    robot: bool = True  # also run the robot annotator from this configuration's masks (clicks saved)
 
 
 @dataclass
@@ -67,7 +68,7 @@ class BenchReport:
 
 def resize_long_side(image: np.ndarray, gt: np.ndarray | None, max_side: int | None) -> tuple[np.ndarray, np.ndarray | None, float]:
     h, w = image.shape[:2]
-    if not max_side or max(h, w) <= max_side:
+    if not max_side or max(h, w) == max_side:
         return image, gt, 1.0
     s = max_side / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))
@@ -116,8 +117,11 @@ def run_bench(items: list[DatasetItem], settings: dict[str, Any], configs: list[
                 s2.run(cfg.rounds)
                 sculpted = s2.mask.copy()
                 elapsed = time.perf_counter() - t
-                run = run_robot(s2, gt, max_clicks=max_clicks, stop_at=stop_at)
-                run.critic_points = sum(1 for p in s2.points if p.source.value == "critic" and p.status.value == "accepted")
+                run = None
+                if cfg.robot:
+                    n_critic = len(s2.accepted_points())
+                    run = run_robot(s2, gt, max_clicks=max_clicks, stop_at=stop_at)
+                    run.critic_points = n_critic
                 rows.append((cfg.name, sculpted, run, elapsed))
         except Exception as exc:  # noqa: BLE001 - reported, the benchmark goes on
             from engine.batch.task import one_line

@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"])
     p.add_argument("--box-from-gt", action="store_true", help="ROI = tight box of the GT mask (the usual protocol)")
     p.add_argument("--limit", type=int, help="only the first N images (sorted by name)")
-    p.add_argument("--max-side", type=int, default=1024, help="resize images and GT to this long side (0: keep)")
+    p.add_argument("--max-side", type=int, default=1024, help="resize images and GT to this long side, up or down (0: keep)")
     p.add_argument("--max-clicks", type=int, default=20)
     p.add_argument("--out", type=Path, default=Path("outputs/bench"))
     p.add_argument("--no-progress", action="store_true")
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     for arm_name, label in ((CLICKS_ONLY, "clicks only"), (name, "critic first")):
         r = summary["arms"][arm_name]["robot"]
         print(f"{label:>24}: NoC@85 {r['NoC@85']:.2f} NoC@90 {r['NoC@90']:.2f} (failed {r['NoF@85']}/{r['NoF@90']}) "
-              f"mIoU@1 {r['mIoU@1']:.4f} mIoU@5 {r['mIoU@5']:.4f}")
+              + " ".join(f"{k} {r[k]:.4f}" for k in ("mIoU@0", "mIoU@1", "mIoU@5", "mIoU@20") if k in r))
     for f, reason in report.failures:
         print(f"  failed: {f}: {reason}")
     print(f"{report.images} image(s); results in {out}")
