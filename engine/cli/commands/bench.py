@@ -23,8 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"])
     p.add_argument("--box-from-gt", action="store_true", help="ROI = tight box of the GT mask (the usual protocol)")
     p.add_argument("--limit", type=int, help="only the first N images (sorted by name)")
-    p.add_argument("--max-side", type=int, default=1024, help="resize images and GT to this long side, up or down (0: keep)")
-    p.add_argument("--max-clicks", type=int, default=20)
+    p.add_argument("--max-side", type=int, help="resize images and GT to this long side, up or down (0: keep; default eval.max_side, 1024)")
+    p.add_argument("--max-clicks", type=int, help="robot click cap (default eval.max_clicks, 20)")
     p.add_argument("--out", type=Path, default=Path("outputs/bench"))
     p.add_argument("--no-progress", action="store_true")
     add_sculpt_options(p)
@@ -40,8 +40,12 @@ def run(args: argparse.Namespace) -> int:
     rounds = int(settings["sculpt"]["rounds"])
     critic = settings["critic"]["name"]
     name = f"{settings['segmenter']['name']}+{critic} r{rounds}"
-    report = run_bench(items, settings, [BenchConfig(name, critic, rounds)], max_side=args.max_side or None,
-                       box_from_gt=args.box_from_gt, max_clicks=args.max_clicks, progress=not args.no_progress)
+    ev = settings.get("eval", {})
+    max_side = args.max_side if args.max_side is not None else int(ev.get("max_side", 1024))
+    max_clicks = args.max_clicks if args.max_clicks is not None else int(ev.get("max_clicks", 20))
+    report = run_bench(items, settings, [BenchConfig(name, critic, rounds)], max_side=max_side or None,
+                       box_from_gt=args.box_from_gt, max_clicks=max_clicks, stop_at=float(ev.get("robot_stop_iou", 0.9)),
+                       progress=not args.no_progress)
     if not report.images:
         raise InputError(f"{args.dataset}: no image could be benchmarked ({report.failures[0][1] if report.failures else 'none found'})")
     out = args.out
