@@ -1,0 +1,157 @@
+"""The largest UI event-loop stall while the GUI's worker thread computes a vit_b-sized SAM image
+embedding and runs a critic round. Goal: under 50 ms.
+
+Random weights of the real vit_b architecture (cost does not depend on weight values) are saved as a
+checkpoint and loaded through the `sam` backend's normal path; the real MainWindow runs (offscreen)
+on a bundled sample; a 10 ms QTimer on the UI thread records the gap between its ticks.
+
+    .venv/bin/python benchmarks/ui_responsiveness.py [--sample moth] [--threads N] [--json out.json]
+
+Phases, each timed from the job's submission to its result on screen:
+  open      model load + image embedding (the expensive one) + first mask
+  propose   one critic round (heuristic critic by default)
+  apply     decoder-only refine with the accepted proposals
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from engine.io.atomic import write_json  # noqa: E402
+from engine.settings import deep_merge, load_settings  # noqa: E402
+
+
+class TickMeter:
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+        self.ends: list[float] = []
+        self.last = self.t0 = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self.last)
+        self.ends.append(now - self.t0)
+        self.last = now
+
+    def start(self) -> None:
+        self.gaps, self.ends = [], []
+        self.last = self.t0 = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> dict:
+        self.timer.stop()
+        g = sorted(self.gaps) or [float("nan")]
+        return {"ticks": len(self.gaps), "max_ms": round(g[-1] * 1000, 1),
+                "p99_ms": round(g[min(len(g) - 1, int(0.99 * len(g)))] * 1000, 1),
+                "median_ms": round(statistics.median(g) * 1000, 1),
+                "over_50ms": sum(x > 0.05 for x in g),
+                "worst_at_s": [round(e - d, 2) for d, e in sorted(zip(self.gaps, self.ends, strict=True))[-5:]]}
+
+
+def wait_for(app: QApplication, cond, timeout_s: float) -> bool:
+    loop = QEventLoop()
+    t0 = time.perf_counter()
+    poll = QTimer()
+    poll.setInterval(5)
+    poll.timeout.connect(lambda: loop.quit() if cond() or time.perf_counter() - t0 > timeout_s else None)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return bool(cond())
+
+
+def build_checkpoint(folder: Path, variant: str) -> Path:
+    import torch
+    from segment_anything import sam_model_registry
+
+    t = time.perf_counter()
+    model = sam_model_registry[variant](checkpoint=None)
+    path = folder / f"sam_{variant}_random.pth"
+    torch.save(model.state_dict(), path)
+    print(f"built a random-weight {variant} checkpoint ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")
+    return path
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sample", default="moth")
+    p.add_argument("--variant", default="vit_b")
+    p.add_argument("--critic", default="heuristic")
+    p.add_argument("--threads", type=int, default=None, help="torch threads for the sam backend (default: the backend's)")
+    p.add_argument("--json", type=Path)
+    args = p.parse_args()
+
+    app = QApplication(sys.argv[:1])
+    from gui.compat import guard_none_refcount
+    from gui.main_window import MainWindow
+
+    guard_none_refcount()
+    tmp = Path(tempfile.mkdtemp(prefix="ui-bench-"))
+    os.environ["SAM_SCULPT_QSETTINGS"] = str(tmp / "qsettings.ini")
+    ckpt = build_checkpoint(tmp, args.variant)
+    sam_opts = {"checkpoint": str(ckpt), "device": "cpu", "disk_cache": False}
+    if args.threads:
+        sam_opts["threads"] = args.threads
+    settings = deep_merge(load_settings(tmp / "none.json"), {
+        "gui": {"prefetch": False},
+        "segmenter": {"name": "sam", "options": {"sam": sam_opts}},
+        "critic": {"name": args.critic, "options": {"heuristic": {"min_evidence": 0.1}}},
+    })
+    w = MainWindow(settings, tmp / "out", tmp / "work")
+    w.resize(1400, 900)
+    w.show()
+    meter = TickMeter()
+    rows: dict[str, dict] = {}
+
+    def phase(name: str, submit, done, timeout_s: float = 900) -> None:
+        before = w.snapshot.state_id if w.snapshot else 0
+        submit()
+        wait_for(app, lambda: w.busy, 10)
+        meter.start()
+        t0 = time.perf_counter()
+        ok = wait_for(app, lambda: w.snapshot is not None and w.snapshot.state_id > before and not w.busy and done(), timeout_s)
+        row = meter.stop()
+        row["seconds"] = round(time.perf_counter() - t0, 2)
+        row["ok"] = ok
+        rows[name] = row
+        print(f"{name:8s} {row['seconds']:7.2f}s  max stall {row['max_ms']:6.1f} ms  p99 {row['p99_ms']:5.1f} ms  "
+              f"median {row['median_ms']:4.1f} ms  gaps>50ms {row['over_50ms']:3d}  ticks {row['ticks']}  "
+              f"(5 worst start at {row['worst_at_s']} s)")
+
+    print(f"sample {args.sample}, {args.variant} random weights on cpu, critic {args.critic}, {os.cpu_count()} cores")
+    phase("open", lambda: w.open_folder(ROOT / "auxiliary", select=args.sample),
+          lambda: w.snapshot.mask is not None)
+    phase("propose", lambda: w.submit("propose"), lambda: bool(w.snapshot.rounds))
+    pending = [p.id for p in w.snapshot.points if p.status == "pending"]
+    if pending:
+        w.submit("decide", ids=pending, decision="accept")
+        wait_for(app, lambda: not w.busy and all(p.status != "pending" for p in w.snapshot.points), 60)
+    phase("apply", lambda: w.submit("apply"), lambda: w.snapshot.rounds[-1].applied)
+    worst = max(r["max_ms"] for r in rows.values())
+    print(f"largest UI stall: {worst:.1f} ms (goal < 50 ms) - {'met' if worst < 50 else 'NOT met'}")
+    if args.json:
+        write_json(args.json, {"sample": args.sample, "variant": args.variant, "critic": args.critic,
+                               "cpu_count": os.cpu_count(), "threads": args.threads, "phases": rows, "worst_ms": worst})
+    w.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
