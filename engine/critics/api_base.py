@@ -134,6 +134,8 @@ class ApiCritic(VLMCritic):
                 return VLMAnswer(text or "", time.perf_counter() - t0, attempt)
             except ApiFailure as exc:
                 failure = exc
+            except Exception as exc:  # an SDK surprise (bad payload, validation): a failed request, not a crash
+                return self._failed(request, t0, attempt, f"{type(exc).__name__}: {str(exc)[:200]}")
             what = f"HTTP {failure.status}" if failure.status else "no response"
             if not failure.retryable or attempt > self.policy.max_retries:
                 return self._failed(request, t0, attempt, f"{what}: {failure}")

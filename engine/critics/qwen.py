@@ -110,16 +110,16 @@ class QwenCritic(VLMCritic):
                 {"type": "image", "image": Image.fromarray(small), "min_pixels": self.min_pixels,
                  "max_pixels": self.max_pixels},
                 {"type": "text", "text": req.prompt}]}])
-        texts = [processor.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations]
-        images, _ = process_vision_info(conversations)
-        inputs = processor(text=texts, images=images, padding=True, return_tensors="pt").to(self.device)
         pad_id = processor.tokenizer.pad_token_id
         try:
+            texts = [processor.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations]
+            images, _ = process_vision_info(conversations)
+            inputs = processor(text=texts, images=images, padding=True, return_tensors="pt").to(self.device)
             with torch.inference_mode():
                 out = model.generate(**inputs, max_new_tokens=max(r.max_tokens for r in requests), do_sample=False,
                                      pad_token_id=pad_id)
-        except (RuntimeError, torch.cuda.OutOfMemoryError) as exc:
-            why = f"generate failed: {str(exc).splitlines()[0][:200]}"
+        except Exception as exc:  # OOM, a processor/template mismatch: the round fails, a fallback chain takes over
+            why = f"generate failed: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
             log.warning("qwen: %s", why)
             return [VLMAnswer("", time.perf_counter() - t0, error=why) for _ in requests]
         new = out[:, inputs["input_ids"].shape[1] :]

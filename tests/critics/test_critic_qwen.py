@@ -88,6 +88,22 @@ def test_grounding_reply_maps_from_model_input_pixels(qwen, monkeypatch, scene):
     assert result.box.as_list() == pytest.approx([0, 0, w / 2, h], abs=1.0)
 
 
+def test_a_failed_generate_hands_the_round_to_the_next_critic(qwen, view, monkeypatch):
+    from engine.critics.chain import FallbackChain
+
+    model, _ = qwen.loaded()
+
+    def oom(**kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(model, "generate", oom)
+    del model
+    chain = FallbackChain(["qwen", "heuristic"], lambda n: qwen if n == "qwen" else CRITICS.create(n))
+    replies = chain.judge_squares(view, [1, 2], InstanceInfo("crab"))
+    assert [r.backend for r in replies] == ["heuristic", "heuristic"]
+    assert replies[0].hops == ["qwen", "heuristic"] and "out of memory" in replies[0].error
+
+
 def test_unload_frees_the_model(qwen):
     model, processor = qwen.loaded()
     ref = weakref.ref(model)
