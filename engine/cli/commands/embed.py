@@ -13,6 +13,7 @@ from engine.cli.options import settings_from_args
 from engine.errors import BackendError, InputError, SculptError
 from engine.io.dataset import list_dataset
 from engine.prefetch import Prefetcher
+from engine.registry import SEGMENTERS
 from engine.sculpt.runner import build_segmenter
 
 COMMAND = "embed"
@@ -36,6 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     name = args.segmenter
+    if not hasattr(SEGMENTERS.factory(name), "embed_with_source"):
+        raise BackendError(f"segmenter '{name}' has no image embedding to precompute (use sam or sam-hf)")
     extra = [f"segmenter.options.{name}.disk_cache=true"]
     if args.model is not None:
         if name not in MODEL_OPTION:
@@ -49,8 +52,6 @@ def run(args: argparse.Namespace) -> int:
     if not items:
         raise InputError(f"{args.dataset}: no images found")
     segmenter = build_segmenter(settings, name)
-    if not hasattr(segmenter, "embed_with_source"):
-        raise BackendError(f"segmenter '{name}' has no image embedding to precompute (use sam or sam-hf)")
     counts = {"computed": 0, "cached": 0, "failed": 0}
     t0 = time.perf_counter()
     with Prefetcher(segmenter, max_pixels=settings["io"]["max_pixels"]) as pf:
