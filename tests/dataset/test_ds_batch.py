@@ -77,10 +77,21 @@ def test_skip_done_and_cod_layout_with_box_from_gt(cod_dataset: Path, tmp_path: 
     assert (second.count("skipped"), second.count("done")) == (2, 1) and second.ok
 
 
-def test_init_masks_start_the_session(aux_dataset: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["png", "coco"])
+def test_init_masks_start_the_session(fmt: str, aux_dataset: Path, tmp_path: Path) -> None:
+    source = aux_dataset / "gt"
+    if fmt == "coco":  # someone's COCO file: made here from the GT masks
+        from engine.exports.items import ExportItem, Instance
+        from engine.exports.writer import export
+
+        items = []
+        for p in sorted(source.glob("*.png")):
+            m = load_mask(p)
+            items.append(ExportItem(p.stem, m.shape[1], m.shape[0], [Instance("blob", m)], aux_dataset / "images" / p.name))
+        (source,) = export(items, "coco", tmp_path / "coco")
     out = tmp_path / "out"
-    code = main(["batch", "--auto", "--aux-dir", str(aux_dataset), "--out", str(out), "--init-masks", str(aux_dataset / "gt"),
-                 "--init-format", "png", "--rounds", "0", "--clean-output", "--no-progress"])
+    code = main(["batch", "--auto", "--aux-dir", str(aux_dataset), "--out", str(out), "--init-masks", str(source),
+                 "--init-format", fmt, "--rounds", "0", "--clean-output", "--no-progress"])
     assert code == 0
     for name in ("s00", "s03"):
         assert np.array_equal(load_mask(out / name / "final_mask.png"), load_mask(aux_dataset / "gt" / f"{name}.png"))
@@ -88,15 +99,13 @@ def test_init_masks_start_the_session(aux_dataset: Path, tmp_path: Path) -> None
 
 
 @pytest.fixture
-def ray_tmp(tmp_path: Path):
+def ray_tmp(tmp_path_factory):
+    """Ray's temp dir under pytest's base temp (short: Ray's socket paths must fit in 107 bytes)."""
     ray = pytest.importorskip("ray")
-    temp = Path("/tmp") / f"rt{os.getpid()}"  # Ray's socket paths must stay short: not under pytest's deep tmp
+    temp = tmp_path_factory.mktemp("ray")
     yield str(temp)
     if ray.is_initialized():
         ray.shutdown()
-    import shutil
-
-    shutil.rmtree(temp, ignore_errors=True)
 
 
 def test_ray_executor_on_local_instance(aux_dataset: Path, tmp_path: Path, ray_tmp: str) -> None:
