@@ -46,7 +46,8 @@ class CODEvaluator:
         self._em = sod.Emeasure()
         self._wfm = sod.WeightedFmeasure()
         self._mae = sod.MAE()
-        self._fm = sod.FmeasureV2({"fm": sod.FmeasureHandler(with_dynamic=True, with_adaptive=True, beta=0.3)})
+        self._fm_handler = sod.FmeasureHandler(with_dynamic=True, with_adaptive=True, beta=0.3)
+        self._fm = sod.FmeasureV2({"fm": self._fm_handler})
 
     def step(self, name: str, pred: np.ndarray, gt: np.ndarray) -> dict:
         pred8, gt8 = as_gray(pred), as_gray(gt)
@@ -54,7 +55,7 @@ class CODEvaluator:
             raise ValueError(f"{name}: prediction is {pred8.shape[::-1]} but GT is {gt8.shape[::-1]}")
         for metric in (self._sm, self._em, self._wfm, self._mae, self._fm):
             metric.step(pred=pred8, gt=gt8)
-        fm = self._fm._metric_handlers["fm"]
+        fm = self._fm_handler
         em_curve = np.asarray(self._em.changeable_ems[-1], dtype=float)
         fm_curve = np.asarray(fm.dynamic_results[-1], dtype=float)
         row = {
