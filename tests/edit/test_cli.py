@@ -68,3 +68,23 @@ def test_cli_bad_inputs_are_one_line_errors(files, capsys, extra, message):
 def test_cli_missing_image(tmp_path, capsys):
     assert main(["edit", "--image", str(tmp_path / "none.png"), "--prompt", "x", "--mask", "m.png"]) == 2
     assert "none.png: file not found" in capsys.readouterr().err
+
+
+def test_cli_sam_segmenter_gets_the_checkpoint(files, tiny_clip_dir, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("segment_anything")
+    from engine.registry import SEGMENTERS
+    from tests.edit.tiny_models import build_tiny_sam_checkpoint
+
+    if "sam" not in SEGMENTERS.names():
+        pytest.skip("the sam segmenter is not in the catalogue")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
+    ckpt = build_tiny_sam_checkpoint(tmp_path / "renamed.pth")
+    out = files / "out_sam"
+    code = main(["edit", "--image", str(files / "scene.png"), "--prompt", "crab", "--clip-model", str(tiny_clip_dir),
+                 "--sam-ckpt", str(ckpt), "--output-dir", str(out), "--set", "segmenter.options.sam.disk_cache=false"])
+    if code == 2:  # random weights may mask nothing: then the error must say so, naming the segmenter
+        assert "segmenter 'sam' returned an empty mask" in capsys.readouterr().err
+        return
+    assert code == 0
+    data = json.loads((out / "edit.json").read_text())
+    assert data["models"]["segmenter"]["name"] == "sam" and data["mask_source"] == "segmenter:sam"

@@ -83,3 +83,23 @@ def build_sd_inpaint(path: Path, tokenizer=None, unet=None, vae=None) -> Path:
                                           safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     pipe.save_pretrained(path)
     return path
+
+
+def build_tiny_sam_checkpoint(path: Path) -> Path:
+    """A random-weight SAM from segment_anything's own classes, saved as a state-dict checkpoint."""
+    from functools import partial
+
+    import torch
+    from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
+
+    torch.manual_seed(0)
+    encoder = ImageEncoderViT(img_size=1024, patch_size=16, embed_dim=16, depth=1, num_heads=1, mlp_ratio=2, out_chans=32,
+                              qkv_bias=True, norm_layer=partial(torch.nn.LayerNorm, eps=1e-6), use_rel_pos=True,
+                              window_size=14, global_attn_indexes=(0,))
+    prompt = PromptEncoder(embed_dim=32, image_embedding_size=(64, 64), input_image_size=(1024, 1024), mask_in_chans=16)
+    decoder = MaskDecoder(num_multimask_outputs=3, transformer=TwoWayTransformer(depth=2, embedding_dim=32, mlp_dim=64, num_heads=2),
+                          transformer_dim=32, iou_head_depth=3, iou_head_hidden_dim=32)
+    sam = Sam(image_encoder=encoder, prompt_encoder=prompt, mask_decoder=decoder,
+              pixel_mean=[123.675, 116.28, 103.53], pixel_std=[58.395, 57.12, 57.375]).eval()
+    torch.save(sam.state_dict(), path)
+    return path
