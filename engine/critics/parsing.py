@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,8 @@ from engine.geometry.squares import default_action
 from engine.types import AnchorChoice, Box, Intent, Point, PointLabel, PointSource, SquareJudgement
 
 MAX_REPLY_CHARS = 20_000  # longer replies are cut: a runaway generation must not cost seconds to parse
-MAX_REPAIR_ATTEMPTS = 40
+MAX_REPAIR_ATTEMPTS = 12  # cut points tried when closing a truncated value
+MAX_STARTS = 24  # opening brackets tried as the start of the JSON: bounds the cost of bracket soup
 MAX_REASON_CHARS = 300
 ANCHOR_IDS = range(1, 9)
 STRIP_IDS = range(1, 10)
@@ -100,23 +102,25 @@ def extract_json(text: str) -> Any | None:
 
 
 def _first_json_value(text: str) -> Any | None:
-    for start, ch in enumerate(text):
-        if ch not in "{[":
-            continue
-        value = _value_at(text, start)
+    starts = [i for i, ch in enumerate(text) if ch in "{["][:MAX_STARTS]
+    repaired_once = False
+    for start in starts:
+        # closing a truncated value is costly; only the first value that runs off the end gets it (later
+        # starts inside that same unclosed value would repeat the work)
+        value, truncated = _value_at(text, start, close_truncated=not repaired_once)
+        repaired_once = repaired_once or truncated
         if value is not None:
             return value
     return None
 
 
-def _value_at(text: str, start: int) -> Any | None:
+def _value_at(text: str, start: int, close_truncated: bool = True) -> tuple[Any | None, bool]:
     """Scan one bracketed value from `start`; if it never closes (truncated), close it at the last
-    safe cut point. Tries strict JSON first, then the repaired text."""
-    stack: list[str] = []
+    safe cut points. Tries strict JSON first, then the repaired text. Returns (value, ran off the end)."""
     quote: str | None = None
     escaped = False
-    cuts: list[tuple[int, str]] = []  # (end index, closers) after which the prefix is complete
-    closers = {"{": "}", "[": "]"}
+    cuts: deque[int] = deque(maxlen=MAX_REPAIR_ATTEMPTS)  # ends of complete prefixes (before a ',' or after a close)
+    expected: list[str] = []
     for i in range(start, len(text)):
         ch = text[i]
         if quote:
@@ -130,26 +134,49 @@ def _value_at(text: str, start: int) -> Any | None:
         if ch in "\"'":
             quote = ch
         elif ch in "{[":
-            stack.append(closers[ch])
+            expected.append("}" if ch == "{" else "]")
         elif ch in "}]":
-            if not stack or stack[-1] != ch:
-                return None
-            stack.pop()
-            if not stack:
-                return _loads_lenient(text[start : i + 1])
-            cuts.append((i + 1, "".join(reversed(stack))))
+            if not expected or expected[-1] != ch:
+                return None, False
+            expected.pop()
+            if not expected:
+                return _loads_lenient(text[start : i + 1]), False
+            cuts.append(i + 1)
         elif ch == ",":
-            cuts.append((i, "".join(reversed(stack))))
-    # truncated: close the string if one is open, then try the longest complete prefixes
-    tail = text[start:] + (quote or "")
-    value = _loads_lenient(tail + "".join(reversed(stack)))
+            cuts.append(i)
+    if not close_truncated:
+        return None, True
+    # truncated: close the open string and brackets, then try the longest complete prefixes
+    value = _loads_lenient(text[start:] + (quote or "") + "".join(reversed(expected)))
     if value is not None:
-        return value
-    for end, close in reversed(cuts[-MAX_REPAIR_ATTEMPTS:]):
-        value = _loads_lenient(text[start:end] + close)
+        return value, True
+    for end in reversed(cuts):
+        value = _loads_lenient(text[start:end] + _closers(text[start:end]))
         if value is not None:
-            return value
-    return None
+            return value, True
+    return None, True
+
+
+def _closers(prefix: str) -> str:
+    """The brackets that close a prefix that ends outside any string."""
+    expected: list[str] = []
+    quote: str | None = None
+    escaped = False
+    for ch in prefix:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            expected.append("}" if ch == "{" else "]")
+        elif ch in "}]" and expected:
+            expected.pop()
+    return "".join(reversed(expected))
 
 
 def _loads_lenient(chunk: str) -> Any | None:

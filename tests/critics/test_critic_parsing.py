@@ -167,3 +167,10 @@ def test_bracket_soup_never_raises(text):
     parse_anchors(text, 3)
     parse_square(text, 1)
     parse_strips(text)
+
+
+@pytest.mark.parametrize("text", ["{" * 20000, "[1," * 7000, '{"a": [' * 3000, '"' * 5000 + "{" * 5000,
+                                  '{"a":1,' * 3000, "[" * 10 + "," * 20000, "x" * 100_000])
+def test_huge_adversarial_replies_end_as_fallbacks(text):
+    assert parse_anchors(text, 3).fallback
+    assert parse_box(text, COORDS[2]).fallback
