@@ -5,6 +5,7 @@ Snapshots back. Nothing here is touched from the UI thread except the CancelToke
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import threading
 import time
@@ -117,6 +118,20 @@ class LoadedImage:
     resumed: bool
 
 
+def with_ui_core(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings whose segmenter leaves one CPU core to the UI thread (gui.leave_core_for_ui): with
+    every core busy in an embedding, the event loop waits for the scheduler and the window stutters.
+    Only for backends with a `threads` option the user left unset."""
+    cores = os.cpu_count() or 1
+    name = settings["segmenter"]["name"]
+    opts = settings["segmenter"].get("options", {}).get(name, {})
+    if not settings.get("gui", {}).get("leave_core_for_ui", True) or cores < 2 or "threads" not in opts or opts["threads"]:
+        return settings
+    out = copy.deepcopy(settings)
+    out["segmenter"]["options"][name]["threads"] = cores - 1
+    return out
+
+
 class EngineWorker(QObject):
     snapshot = Signal(object)  # Snapshot
     image_loaded = Signal(object)  # LoadedImage
@@ -195,7 +210,7 @@ class EngineWorker(QObject):
     def _segmenter(self):
         if self.segmenter is None:
             self.progress.emit(0, 0, f"loading segmenter {self.settings['segmenter']['name']}")
-            self.segmenter = build_segmenter(self.settings)
+            self.segmenter = build_segmenter(with_ui_core(self.settings))
         return self.segmenter
 
     def _critic(self):
@@ -425,13 +440,13 @@ class EngineWorker(QObject):
         self.store.mark_clean()
 
     def op_slow(self, seconds: float) -> None:
-        """A deliberately slow job in small steps (for responsiveness checks and the benchmark)."""
+        """A deliberately slow job in small steps (for responsiveness checks): single-threaded
+        numpy that releases the GIL, progress after every step, cancellable between steps."""
         t0 = time.perf_counter()
-        steps = 0
+        a = np.random.default_rng(0).standard_normal(100_000)
         while time.perf_counter() - t0 < seconds:
-            a = np.random.default_rng(steps).standard_normal((300, 300))
-            _ = a @ a
-            steps += 1
+            for _ in range(10):
+                a = np.tanh(np.sin(a) * 1.5)
             self.progress.emit(int(100 * (time.perf_counter() - t0) / seconds), 100, "slow job")
             self._check_cancel()
 

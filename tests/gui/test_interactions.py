@@ -85,3 +85,23 @@ def test_help_navigation_filter_flag(qtbot, make_window):
     w.image_list.state_combo.setCurrentText("all")
     w.image_list.filter_edit.setText("ge")
     assert [n for n, it in w.image_list._items.items() if not it.isHidden()] == ["gecko"]
+
+
+def test_auto_rounds_and_instance_name(qtbot, make_window):
+    w = make_window({"critic": {"name": "heuristic", "options": {"heuristic": {"min_evidence": 0.1}}}})
+    w.open_folder(SAMPLES, select="moth")
+    qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.mask is not None and not w.busy, timeout=30000)
+    sid = state_id(w)
+    w.session_panel.auto_rounds.setValue(2)
+    qtbot.keyClick(w.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    snap = wait_state(qtbot, w, sid)
+    assert 1 <= len(snap.rounds) <= 2 and all(r.applied or r.proposals == 0 for r in snap.rounds)
+    assert all(p.status == "accepted" for p in snap.points if p.source == "critic")
+    assert w.undo_stack.text(w.undo_stack.index() - 1) == "auto (2 rounds)"
+    sid = state_id(w)
+    w.session_panel.instance_edit.setText("giant moth")
+    w.session_panel.instance_edit.editingFinished.emit()
+    snap = wait_state(qtbot, w, sid)
+    assert snap.instance == "giant moth"
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: w.snapshot.instance == "moth" and not w.busy, timeout=10000)
