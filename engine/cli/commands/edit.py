@@ -18,20 +18,21 @@ log = logging.getLogger("sam_sculpt.edit")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    # the prototype's underscore spellings (--sam_ckpt, --num_inference_steps, ...) are accepted as aliases
     p.add_argument("--image", type=Path, required=True, help="the image to edit")
     p.add_argument("--prompt", required=True, help="what the masked area should become, e.g. 'a cat wearing sunglasses'")
     p.add_argument("--target", help="what CLIP should find (default: the prompt)")
     p.add_argument("--mask", type=Path, help="a mask to repaint (white = repaint); skips CLIP localisation and the segmenter")
     p.add_argument("--segmenter", help="segmenter that turns the CLIP points into a mask: grabcut, sam, sam-hf (default: settings)")
-    p.add_argument("--sam-ckpt", help="SAM checkpoint file (--segmenter sam) or Hugging Face SAM folder (--segmenter sam-hf)")
-    p.add_argument("--clip-model", help="local CLIP folder (openai/clip-vit-base-patch32 layout); needed unless --mask is given")
-    p.add_argument("--sd-model", help="local Stable Diffusion inpainting folder (runwayml/stable-diffusion-inpainting layout)")
+    p.add_argument("--sam-ckpt", "--sam_ckpt", dest="sam_ckpt", help="SAM checkpoint file (--segmenter sam) or Hugging Face SAM folder (--segmenter sam-hf)")
+    p.add_argument("--clip-model", "--clip_model", dest="clip_model", help="local CLIP folder (openai/clip-vit-base-patch32 layout); needed unless --mask is given")
+    p.add_argument("--sd-model", "--sd_model", dest="sd_model", help="local Stable Diffusion inpainting folder (runwayml/stable-diffusion-inpainting layout)")
     p.add_argument("--inpainter", help="sd or opencv (default: sd when an SD folder is known, else opencv)")
-    p.add_argument("--steps", type=int, help="diffusion steps (default 30)")
-    p.add_argument("--guidance", type=float, help="classifier-free guidance scale (default 7.5)")
+    p.add_argument("--steps", "--num_inference_steps", dest="steps", type=int, help="diffusion steps (default 30)")
+    p.add_argument("--guidance", "--guidance_scale", dest="guidance", type=float, help="classifier-free guidance scale (default 7.5)")
     p.add_argument("--seed", type=int, help="random seed (default 42): the same seed gives the same edit")
     p.add_argument("--negative-prompt", help="what the repainted area should not look like")
-    p.add_argument("--output-dir", type=Path, help="where the files go (default: outputs/edit/<image name>)")
+    p.add_argument("--output-dir", "--output_dir", dest="output_dir", type=Path, help="where the files go (default: outputs/edit/<image name>)")
     p.add_argument("--settings", type=Path, help="a settings.json to use instead of the user's")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override any setting, e.g. --set edit.inpainter.options.sd.cpu_offload=true")
