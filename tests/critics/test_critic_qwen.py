@@ -88,6 +88,26 @@ def test_grounding_reply_maps_from_model_input_pixels(qwen, monkeypatch, scene):
     assert result.box.as_list() == pytest.approx([0, 0, w / 2, h], abs=1.0)
 
 
+def test_strip_localisation_sends_both_strip_images_in_one_generate(qwen, scene, monkeypatch):
+    from engine.localise.locate import locate
+
+    model, _ = qwen.loaded()
+    batches = []
+    original = model.generate
+
+    def spy(**kwargs):
+        batches.append(kwargs["input_ids"].shape[0])
+        return original(**kwargs)
+
+    monkeypatch.setattr(model, "generate", spy)
+    del model
+    result = locate(qwen, scene.image, InstanceInfo("crab"), mode="strips", max_side=256)
+    assert batches == [2] and result.mode == "strips" and result.critic == "qwen"
+    (reply,) = result.replies
+    assert reply.kind == "locate" and reply.raw.startswith("horizontal: ")
+    assert result.box is None or result.box.is_valid()  # random weights: usually a recorded fallback
+
+
 def test_a_failed_generate_hands_the_round_to_the_next_critic(qwen, view, monkeypatch):
     from engine.critics.chain import FallbackChain
 
