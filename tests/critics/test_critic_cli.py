@@ -147,3 +147,22 @@ def test_locate_with_the_heuristic_critic_refuses_clearly(aux, tmp_path, capsys)
                  "--settings", str(tmp_path / "s.json")])
     err = capsys.readouterr().err
     assert code == 2 and "vision-language" in err and len(err.strip().splitlines()) == 1
+
+
+def test_python_main_py_sculpt_critic_openai_as_a_subprocess(server, aux, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    server._responder = sculpt_responder
+    key = "sk-subprocess-SECRET-9876543210"
+    env = {**os.environ, "OPENAI_API_KEY": key, "HF_HUB_OFFLINE": "1", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, str(root / "main.py"), "-v", "sculpt", "--name", "demo", "--aux-dir", str(aux),
+                           "--out", str(out), "--clean-output", *api_args(server, tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "2 point(s) applied" in proc.stdout
+    assert len(server.requests) == 3
+    assert key not in proc.stdout + proc.stderr and key not in all_text_under(out, aux)
