@@ -21,7 +21,7 @@ from gui.docks.image_list import ImageListPanel
 from gui.docks.log_panel import LogPanel
 from gui.docks.session_panel import SessionPanel
 from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings, resolve_dir
-from gui.shortcuts import SHORTCUTS, HelpDialog
+from gui.shortcuts import SHORTCUTS, HelpDialog, KeepTypingKeys
 from gui.undo import StateCommand
 from gui.worker import LoadedImage, Snapshot, WorkerThread
 
@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         bottom = self.add_dock(self.log_panel, "Log", "bottom")
         self.resizeDocks([left, right], [230, 430], Qt.Orientation.Horizontal)
         self.resizeDocks([bottom], [150], Qt.Orientation.Vertical)
+        self._keep_keys = KeepTypingKeys(self)
+        for field in (self.session_panel.instance_edit, self.session_panel.auto_rounds, self.image_list.filter_edit):
+            field.installEventFilter(self._keep_keys)
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)
 

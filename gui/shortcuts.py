@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -68,6 +69,19 @@ MOUSE_HELP = (
     ("Wheel", "zoom around the cursor"),
     ("Middle drag / Space + drag", "pan"),
 )
+
+
+class KeepTypingKeys(QObject):
+    """Event filter for text fields: Return/Enter stay with the field instead of firing the
+    window's plain-key shortcut (Apply). Letters, Delete and Backspace already do."""
+
+    KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in self.KEYS:
+            event.accept()
+            return True
+        return False
 
 
 def by_action() -> dict[str, Shortcut]:

@@ -105,3 +105,19 @@ def test_auto_rounds_and_instance_name(qtbot, make_window):
     assert snap.instance == "giant moth"
     w.undo_stack.undo()
     qtbot.waitUntil(lambda: w.snapshot.instance == "moth" and not w.busy, timeout=10000)
+
+
+def test_return_in_a_text_field_does_not_apply(qtbot, make_window):
+    w = make_window()
+    fired = []
+    w.actions_by_name["apply"].triggered.disconnect()
+    w.actions_by_name["apply"].triggered.connect(lambda: fired.append("apply"))
+    w.activateWindow()
+    w.session_panel.instance_edit.setFocus()
+    qtbot.waitUntil(lambda: w.session_panel.instance_edit.hasFocus(), timeout=3000)
+    qtbot.keyClick(w.session_panel.instance_edit, Qt.Key.Key_D)  # letters are typed, not "next image"
+    qtbot.keyClick(w.session_panel.instance_edit, Qt.Key.Key_Return)
+    assert fired == [] and w.session_panel.instance_edit.text() == "d"
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_Return)
+    assert fired == ["apply"]
