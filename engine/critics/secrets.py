@@ -65,8 +65,11 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if _KNOWN:
-            record.msg = redact(record.getMessage())
-            record.args = None
+            try:
+                message = record.getMessage()
+            except Exception:  # a malformed record: let the handler report it as usual
+                return True
+            record.msg, record.args = redact(message), None
         return True
 
 

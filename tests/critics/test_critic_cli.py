@@ -166,3 +166,12 @@ def test_python_main_py_sculpt_critic_openai_as_a_subprocess(server, aux, tmp_pa
     assert "2 point(s) applied" in proc.stdout
     assert len(server.requests) == 3
     assert key not in proc.stdout + proc.stderr and key not in all_text_under(out, aux)
+
+
+def test_redaction_of_known_keys_and_key_shapes(api_keys):
+    from engine.critics.secrets import get_api_key, redact
+
+    assert get_api_key("OPENAI_API_KEY", "openai") == api_keys
+    text = redact(f"failed with {api_keys}; Authorization: Bearer abcdefghijk123; api_key='zzzzzzzzzz'")
+    assert api_keys not in text and "abcdefghijk123" not in text and "zzzzzzzzzz" not in text
+    assert text.count("***") == 3
