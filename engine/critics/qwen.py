@@ -29,7 +29,7 @@ class QwenCritic(VLMCritic):
     coords = "pixels"
 
     def __init__(self, model_path: str = "models/Qwen2.5-VL-3B-Instruct", device: str = "auto",
-                 min_pixels: int = 256 * 28 * 28, max_pixels: int = 1280 * 28 * 28, max_side: int = 720,
+                 min_pixels: int = 256 * 28 * 28, max_pixels: int = 1280 * 28 * 28, max_side: int = 0,
                  batch_size: int = 8, max_reply_length: int = 0) -> None:
         self.model_path = Path(model_path).expanduser()
         if not (self.model_path / "config.json").exists():
@@ -41,7 +41,7 @@ class QwenCritic(VLMCritic):
         self.quantization = (self.config.get("quantization_config") or {}).get("quant_method")
         self.device = _pick_device(device)
         self.min_pixels, self.max_pixels = int(min_pixels), int(max_pixels)
-        self.max_side = int(max_side)
+        self.max_side = int(max_side)  # extra cap on the long side (0 = none: callers already send <= vlm_max_side)
         self.batch_size = max(1, int(batch_size))
         self.max_reply_length = int(max_reply_length)  # 0 = per-prompt defaults
         self.key = f"qwen:{self.model_path.resolve()}:{self.device}"
