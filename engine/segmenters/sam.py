@@ -129,6 +129,36 @@ def build_sam(arch: SamArch) -> Sam:
     return sam.eval()
 
 
+def dense_pe(model: Sam) -> torch.Tensor:
+    """The prompt encoder's positional encoding of the embedding grid: constant per model, so it is
+    computed once (SamPredictor recomputes it every click), stored channels-last (see predict_masks)."""
+    pe = getattr(model, "_sculpt_dense_pe", None)
+    if pe is None:
+        with torch.inference_mode():
+            pe = model.prompt_encoder.get_dense_pe().contiguous(memory_format=torch.channels_last)
+        model._sculpt_dense_pe = pe
+    return pe
+
+
+def predict_masks(model: Sam, features: torch.Tensor, sparse: torch.Tensor, dense: torch.Tensor):
+    """MaskDecoder.predict_masks for one image and one prompt, composed from the decoder's own parts.
+    The same math; the image side is handed to the transformer channels-last, so its (HW, C) token view
+    is contiguous and the linear layers do not copy it first, and nothing is repeated per batch.
+    -> (all mask logits (K+1, 256, 256), scores (K+1,)); index 0 is the single-mask output."""
+    dec = model.mask_decoder
+    tokens = torch.cat([dec.iou_token.weight, dec.mask_tokens.weight], dim=0)[None]
+    tokens = torch.cat((tokens.expand(sparse.shape[0], -1, -1), sparse), dim=1)
+    src = (features + dense).contiguous(memory_format=torch.channels_last)
+    b, c, h, w = src.shape
+    hs, src = dec.transformer(src, dense_pe(model), tokens)
+    upscaled = dec.output_upscaling(src.transpose(1, 2).reshape(b, c, h, w))
+    hyper = torch.stack([mlp(hs[:, 1 + i, :]) for i, mlp in enumerate(dec.output_hypernetworks_mlps)], dim=1)
+    b, c, h, w = upscaled.shape
+    masks = (hyper @ upscaled.reshape(b, c, h * w)).view(b, -1, h, w)
+    scores = dec.iou_prediction_head(hs[:, 0, :])
+    return masks[0], scores[0]
+
+
 def read_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     """The state dict of a checkpoint file; any failure is one line naming the file."""
     if not path.is_file():
@@ -242,10 +272,9 @@ class SamSegmenter(SamBackendBase):
             points = (torch.as_tensor(coords, device=self.device)[None], torch.as_tensor(labels, device=self.device)[None])
         boxes = torch.as_tensor(box, device=self.device)[None] if box is not None else None
         sparse, dense = model.prompt_encoder(points=points, boxes=boxes, masks=mask_input)
-        low_res, scores = model.mask_decoder(image_embeddings=emb.features, image_pe=model.prompt_encoder.get_dense_pe(),
-                                             sparse_prompt_embeddings=sparse, dense_prompt_embeddings=dense,
-                                             multimask_output=multimask)
-        return low_res[0], scores[0]
+        masks, scores = predict_masks(model, emb.features, sparse, dense)
+        keep = slice(1, None) if multimask else slice(0, 1)
+        return masks[keep], scores[keep]
 
     def info(self) -> dict:
         out = super().info()
