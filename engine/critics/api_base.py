@@ -169,5 +169,8 @@ def policy_from_options(options: dict) -> RetryPolicy:
                            "DASHSCOPE_API_KEY) or store the key in the OS keyring")
     unknown = set(options) - set(fields)
     if unknown:
-        raise BackendError(f"unknown critic retry option(s): {', '.join(sorted(unknown))}")
-    return RetryPolicy(**{k: type(getattr(RetryPolicy, k))(v) for k, v in options.items()})
+        raise BackendError(f"unknown critic option(s): {', '.join(sorted(unknown))}")
+    try:
+        return RetryPolicy(**{k: type(getattr(RetryPolicy, k))(v) for k, v in options.items()})
+    except (TypeError, ValueError):
+        raise BackendError(f"critic retry options must be numbers: {options}") from None
