@@ -23,7 +23,7 @@ from gui.docks.session_panel import SessionPanel
 from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings, resolve_dir
 from gui.shortcuts import SHORTCUTS, HelpDialog, KeepTypingKeys
 from gui.undo import StateCommand
-from gui.worker import LoadedImage, Snapshot, WorkerThread
+from gui.worker import UNDO_LIMIT, LoadedImage, Snapshot, WorkerThread
 
 AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.busy = False
         self._nav_step = 1
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         gui = settings.get("gui", {})
 
         self.scene = CanvasScene()

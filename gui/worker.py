@@ -30,6 +30,27 @@ from engine.sculpt.session import SculptSession
 from engine.types import Box, InstanceInfo, PointLabel, PointSource, PointStatus
 from gui.autosave import AutosaveStore
 
+UNDO_LIMIT = 100  # commands kept by the UI's QUndoStack; the worker keeps the states they need
+
+
+@dataclass
+class PackedMask:
+    """A bool mask stored at one bit per pixel (undo history and autosave stay small)."""
+
+    bits: np.ndarray
+    shape: tuple[int, int]
+
+
+def pack(mask: np.ndarray) -> PackedMask:
+    return PackedMask(np.packbits(mask.astype(bool), axis=None), tuple(mask.shape))
+
+
+def unpack(m: PackedMask | np.ndarray) -> np.ndarray:
+    if isinstance(m, np.ndarray):
+        return m.astype(bool).copy()
+    n = int(np.prod(m.shape))
+    return np.unpackbits(m.bits, count=n).astype(bool).reshape(m.shape)
+
 
 class CancelToken:
     """Shared with the UI on purpose: setting it is the only thing the UI does across threads."""
@@ -491,8 +512,8 @@ class EngineWorker(QObject):
             "points": points,
             "rounds": rounds,
             "views": dict(s.views),
-            "mask": s.mask.copy(),
-            "initial_mask": None if s.initial_mask is None else s.initial_mask.copy(),
+            "mask": pack(s.mask),
+            "initial_mask": None if s.initial_mask is None else pack(s.initial_mask),
             "logits": None if s.logits is None else s.logits.copy(),
             "instance": copy.deepcopy(s.instance),
         }
@@ -501,6 +522,9 @@ class EngineWorker(QObject):
         sid = self._next_id
         self._next_id += 1
         self.states[sid] = self._state()
+        # the UI's undo stack is limited to UNDO_LIMIT commands, which never reach further back
+        for old in [k for k in self.states if k < sid - 2 * UNDO_LIMIT]:
+            del self.states[old]
         return sid
 
     def _restore(self, state_id: int) -> None:
@@ -520,8 +544,8 @@ class EngineWorker(QObject):
         s.box, s.initial_box = st["box"], st["initial_box"]
         s.points, s.rounds = copy.deepcopy((st["points"], st["rounds"]))
         s.views = dict(st.get("views", {}))
-        s.mask = st["mask"].copy()
-        s.initial_mask = None if st["initial_mask"] is None else st["initial_mask"].copy()
+        s.mask = unpack(st["mask"])
+        s.initial_mask = None if st["initial_mask"] is None else unpack(st["initial_mask"])
         s.logits = None if st.get("logits") is None else st["logits"].copy()
         s.instance = copy.deepcopy(st["instance"])
 
@@ -538,7 +562,7 @@ class EngineWorker(QObject):
         st.pop("views", None)  # round visualisations hold the image; they are re-made on the next round
         st.pop("logits", None)
         try:
-            self.store.save(self.item.name, self.root, st, st.get("mask"))
+            self.store.save(self.item.name, self.root, st, unpack(st["mask"]) if st.get("mask") is not None else None)
         except OSError as exc:
             self.log.emit(f"autosave failed: {exc}")
 

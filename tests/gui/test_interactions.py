@@ -121,3 +121,23 @@ def test_return_in_a_text_field_does_not_apply(qtbot, make_window):
     w.view.setFocus()
     qtbot.keyClick(w.view, Qt.Key.Key_Return)
     assert fired == ["apply"]
+
+
+def test_undo_history_is_bounded_and_packed(qtbot, make_window, monkeypatch):
+    import numpy as np
+
+    import gui.worker as worker_mod
+
+    monkeypatch.setattr(worker_mod, "UNDO_LIMIT", 3)
+    w = opened(qtbot, make_window)
+    for i in range(10):
+        sid = state_id(w)
+        w.submit("set_instance", name=f"thing {i}")
+        wait_state(qtbot, w, sid)
+    states = w.worker.worker.states
+    assert len(states) <= 2 * 3 + 1
+    st = states[max(states)]
+    assert isinstance(st["mask"], worker_mod.PackedMask)
+    assert np.array_equal(worker_mod.unpack(st["mask"]), w.snapshot.mask)
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: w.snapshot.instance == "thing 8" and not w.busy, timeout=10000)
