@@ -38,10 +38,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="override any setting, e.g. --set edit.inpainter.options.sd.cpu_offload=true")
 
 
-def _pick(value: Any, default: Any) -> Any:
-    return default if value is None else value
-
-
 def _segmenter(args: argparse.Namespace, settings: dict[str, Any]):
     from engine.sculpt.runner import build_segmenter
 
@@ -55,29 +51,13 @@ def _segmenter(args: argparse.Namespace, settings: dict[str, Any]):
     return build_segmenter(settings, name)
 
 
-def _inpainter(args: argparse.Namespace, edit: dict[str, Any]):
-    from engine.registry import INPAINTERS
-
-    options = edit["inpainter"].get("options", {})
-    sd_dir = args.sd_model or options.get("sd", {}).get("model_dir")
-    name = args.inpainter or edit["inpainter"].get("name", "auto")
-    if name == "auto":
-        name = "sd" if sd_dir else "opencv"
-    opts = dict(options.get(name, {}))
-    if "model_dir" in opts or name == "sd":
-        opts["model_dir"] = sd_dir
-    return INPAINTERS.create(name, **opts)
-
-
 def run(args: argparse.Namespace) -> int:
-    from engine.edit.inpainters.base import InpaintRequest
+    from engine.edit import factory
     from engine.edit.outputs import write_edit_outputs
     from engine.edit.pipeline import EditPipeline
     from engine.io.images import load_image, load_mask
-    from engine.registry import LOCALISERS
 
     settings = settings_from_args(args)
-    edit = settings["edit"]
     if not args.prompt.strip():
         raise InputError("--prompt is empty")
     image = load_image(args.image, settings["io"]["max_pixels"])
@@ -87,26 +67,22 @@ def run(args: argparse.Namespace) -> int:
         if not mask.any():
             raise InputError(f"{args.mask}: mask is empty (nothing to inpaint)")
 
-    loc_name = edit["localiser"]["name"]
-    loc_opts = dict(edit["localiser"].get("options", {}).get(loc_name, {}))
-    clip_dir = args.clip_model or loc_opts.get("model_dir")
+    clip_dir = factory.clip_dir(settings, args.clip_model)
     if mask is None and not clip_dir:
         raise InputError("localisation needs a CLIP model: pass --clip-model DIR (a local openai/clip-vit-base-patch32 copy), "
                          "or give a --mask")
-    inpainter = _inpainter(args, edit)
+    inpainter = factory.build_inpainter(settings, args.inpainter, args.sd_model)
     localiser = segmenter = clip = None
     if clip_dir:
         from engine.edit.clip_model import load_clip
 
-        clip = load_clip(clip_dir, loc_opts.get("device", "auto"))
+        clip = load_clip(clip_dir, factory.localiser_options(settings)[1].get("device", "auto"))
     if mask is None:
-        localiser = LOCALISERS.create(loc_name, **{**loc_opts, "model_dir": clip_dir})
+        localiser = factory.build_localiser(settings, clip_dir)
         segmenter = _segmenter(args, settings)
 
-    request = InpaintRequest(prompt=args.prompt, negative_prompt=_pick(args.negative_prompt, edit.get("negative_prompt", "")),
-                             steps=_pick(args.steps, edit["steps"]), guidance=_pick(args.guidance, edit["guidance"]),
-                             seed=_pick(args.seed, edit["seed"]))
-    pipeline = EditPipeline(inpainter, segmenter, localiser, clip, extra_points=bool(edit.get("extra_points", True)))
+    request = factory.build_request(settings, args.prompt, args.steps, args.guidance, args.seed, args.negative_prompt)
+    pipeline = EditPipeline(inpainter, segmenter, localiser, clip, extra_points=bool(settings["edit"].get("extra_points", True)))
     source = str(args.mask) if args.mask is not None else "given"
     result = pipeline.run(image, args.prompt, args.target, mask, request, mask_source=f"file:{source}")
     out_dir = args.output_dir or Path("outputs") / "edit" / args.image.stem
