@@ -72,8 +72,11 @@ class ClipLocaliser:
                                       self.min_separation, self.positive_threshold, self.negative_threshold)
 
 
+WORK_SIDE = 256  # peaks are found on a map of this long side; the full-size heatmap is an upscale of it
+
+
 def upsample_grid(grid: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The (g, g) grid stretched over the (H, W) image, smoothed by about half a patch, scaled to [0, 1]."""
+    """The (g, g) grid stretched over an (H, W) image, smoothed by about half a patch, scaled to [0, 1]."""
     h, w = shape
     heat = cv2.resize(grid.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
     sigma = 0.5 * max(h, w) / max(grid.shape)
@@ -106,13 +109,20 @@ def localisation_from_grid(grid: np.ndarray, shape: tuple[int, int], text: str, 
                            min_separation: float = 0.12, positive_threshold: float = 0.75,
                            negative_threshold: float = 0.25) -> Localisation:
     h, w = shape
-    heat = upsample_grid(grid, shape)
-    by, bx = divmod(int(np.argmax(heat)), w)
-    best = (float(bx), float(by))
-    radius = min_separation * max(h, w)
-    positives = _peaks(heat, n_positive, radius, lambda v: v >= positive_threshold, best, radius, lowest=False)
+    scale = min(1.0, WORK_SIDE / max(h, w))  # a smooth map: peaks found on a small copy cost the same at any size
+    sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = upsample_grid(grid, (sh, sw))
+
+    def to_full(p: tuple[float, float]) -> tuple[float, float]:
+        return (min(w - 1.0, (p[0] + 0.5) * w / sw - 0.5), min(h - 1.0, (p[1] + 0.5) * h / sh - 0.5))
+
+    by, bx = divmod(int(np.argmax(small)), sw)
+    radius = min_separation * max(sh, sw)
+    positives = _peaks(small, n_positive, radius, lambda v: v >= positive_threshold, (bx, by), radius, lowest=False)
     # negatives stay well away from the target: twice the spacing from the best point
-    negatives = _peaks(heat, n_negative, radius, lambda v: v <= negative_threshold, best, 2 * radius, lowest=True)
+    negatives = _peaks(small, n_negative, radius, lambda v: v <= negative_threshold, (bx, by), 2 * radius, lowest=True)
+    heat = small if (sh, sw) == (h, w) else np.clip(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
+    best = to_full((float(bx), float(by)))
     std = float(grid.std())
     stats = {
         "grid": list(grid.shape),
@@ -121,7 +131,8 @@ def localisation_from_grid(grid: np.ndarray, shape: tuple[int, int], text: str, 
         "similarity_mean": round(float(grid.mean()), 5),
         "similarity_std": round(std, 5),
         "peak_contrast": round((float(grid.max()) - float(grid.mean())) / std, 3) if std > 0 else 0.0,
-        "area_above_half": round(float((heat >= 0.5).mean()), 4),
-        "peak_value": round(float(heat[by, bx]), 4),
+        "area_above_half": round(float((small >= 0.5).mean()), 4),
+        "peak_value": round(float(small[by, bx]), 4),
     }
-    return Localisation(text, heat.astype(np.float32), best, positives, negatives, stats)
+    return Localisation(text, heat.astype(np.float32), best, [to_full(p) for p in positives],
+                        [to_full(p) for p in negatives], stats)

@@ -25,7 +25,7 @@ def test_localise_returns_points_inside_the_image(tiny_clip_dir, scene):
     assert 0.0 <= result.heatmap.min() and result.heatmap.max() <= 1.0
     for x, y in [result.best, *result.positives, *result.negatives]:
         assert 0 <= x < w and 0 <= y < h
-    assert result.heatmap[int(result.best[1]), int(result.best[0])] == pytest.approx(1.0)
+    assert result.heatmap[int(round(result.best[1])), int(round(result.best[0]))] >= 0.95
     points = result.points()
     assert points[0].label is PointLabel.POS and (points[0].x, points[0].y) == result.best
     assert len(points) == 1 + len(result.positives) + len(result.negatives)
