@@ -13,7 +13,7 @@ from platformdirs import user_config_dir
 from engine.errors import InputError
 
 DEFAULTS_PATH = Path(__file__).resolve().parent.parent / "resources" / "settings" / "defaults.json"
-SECRET_KEY_HINTS = ("api_key", "apikey", "secret", "token", "password")
+SECRET_KEY_HINTS = ("api_key", "apikey", "secret", "password", "access_key")
 
 
 def user_settings_path() -> Path:
@@ -30,10 +30,16 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def is_secret_key(name: str) -> bool:
+    """'api_key', 'auth_token', 'password'... but not 'max_new_tokens'."""
+    low = name.lower()
+    return any(h in low for h in SECRET_KEY_HINTS) or low.endswith("token") or low == "key"
+
+
 def strip_secrets(obj: Any) -> Any:
     """A copy with every key that looks like a secret removed (for saving and provenance)."""
     if isinstance(obj, dict):
-        return {k: strip_secrets(v) for k, v in obj.items() if not any(h in k.lower() for h in SECRET_KEY_HINTS)}
+        return {k: strip_secrets(v) for k, v in obj.items() if not is_secret_key(k)}
     if isinstance(obj, list):
         return [strip_secrets(v) for v in obj]
     return obj

@@ -21,7 +21,7 @@ from engine.critics.parsing import CONVENTIONS
 from engine.critics.secrets import redact
 from engine.critics.vlm import VLMAnswer, VLMCritic, VLMRequest
 from engine.errors import BackendError
-from engine.settings import SECRET_KEY_HINTS
+from engine.settings import is_secret_key
 
 log = logging.getLogger("sam_sculpt.critics")
 RETRY_STATUS = (408, 409, 429, 500, 502, 503, 504)
@@ -164,7 +164,7 @@ class ApiCritic(VLMCritic):
 
 def policy_from_options(options: dict) -> RetryPolicy:
     fields = RetryPolicy.__dataclass_fields__
-    if any(h in k.lower() for k in options for h in SECRET_KEY_HINTS):
+    if any(is_secret_key(k) for k in options):
         raise BackendError("API keys are never read from settings: set the key_env variable (e.g. OPENAI_API_KEY, "
                            "DASHSCOPE_API_KEY) or store the key in the OS keyring")
     unknown = set(options) - set(fields)

@@ -27,10 +27,8 @@ def resize_long_side(image: np.ndarray, max_side: int) -> tuple[np.ndarray, floa
 
 
 def blend_mask(image: np.ndarray, mask: np.ndarray, rgb=MASK_RGB, alpha: float = 0.4) -> np.ndarray:
-    out = image.copy()
-    m = mask.astype(bool)
-    out[m] = (out[m] * (1 - alpha) + np.array(rgb) * alpha).astype(np.uint8)
-    return out
+    tinted = cv2.addWeighted(image, 1 - alpha, np.full_like(image, rgb), alpha, 0)
+    return np.where(mask.astype(bool)[:, :, None], tinted, image)
 
 
 def render_anchor_overlay(
