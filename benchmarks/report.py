@@ -5,7 +5,7 @@ mIoU; clicks saved: NoC@85/90 of the robot annotator with clicks only vs critic 
 images/s of `batch` with 1 and 2 local workers. ROI = tight GT box; images and GT resized to a long
 side of 1024 (like benchmarks/sculpt_quality.py). Writes benchmarks/results/camo-test.md, .json and plots.
 
-    .venv/bin/python benchmarks/report.py [--limit 6] [--data ../shared/data/camo-test] [--robot-all]
+    .venv/bin/python benchmarks/report.py [--limit 6] [--speed-limit 12] [--data ../shared/data/camo-test] [--robot-all]
 
 --limit N takes N images evenly spaced over the name-sorted set (0 = all 248). Skips with a message
 when the data set is absent."""
@@ -133,6 +133,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=6, help="N images evenly spaced over the set (0 = all)")
     ap.add_argument("--long-side", type=int, default=1024)
     ap.add_argument("--max-clicks", type=int, default=20)
+    ap.add_argument("--speed-limit", type=int, default=12, help="images (evenly spaced) for the images/s runs")
     ap.add_argument("--robot-all", action="store_true", help="also run the robot after the 3-round configurations (slower)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -150,7 +151,8 @@ def main() -> int:
     summary = report.summary()
     with tempfile.TemporaryDirectory(prefix="camo-speed-") as tmp:
         speed_settings = deep_merge(settings, {"critic": {"name": "heuristic"}, "sculpt": {"rounds": 1}})
-        speeds = [speed(items, speed_settings, args.long_side, w, Path(tmp)) for w in (1, 2)]
+        speed_items = subsample(all_items, args.speed_limit)
+        speeds = [speed(speed_items, speed_settings, args.long_side, w, Path(tmp)) for w in (1, 2)]
     minutes = (time.perf_counter() - t0) / 60
     out = args.out
     plot_iou_per_image(per_image_ious(report, BOX_ONLY), {c.name: per_image_ious(report, c.name) for c in configs},
