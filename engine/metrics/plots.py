@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from engine.io.atomic import write_bytes  # noqa: E402
 
@@ -29,6 +30,7 @@ def plot_iou_per_image(box_only: dict[str, float], sculpted: dict[str, dict[str,
     ax.plot(xs, [box_only[n] for n in names], "k.-", lw=1, label="box only")
     for label, ious in sculpted.items():
         ax.plot(xs, [ious.get(n, float("nan")) for n in names], ".", label=label, alpha=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("image (sorted by box-only IoU)")
     ax.set_ylabel("IoU")
     ax.set_ylim(0, 1)
@@ -45,6 +47,7 @@ def plot_miou_vs_clicks(curves: dict[str, list[float]], path: str | Path) -> Pat
         ax.plot(range(len(curve)), curve, marker=".", ls=styles[i % len(styles)], lw=2.5 - 0.5 * (i % 3), label=label)
     for t in (0.85, 0.9):
         ax.axhline(t, color="grey", lw=0.6, ls="--")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("robot clicks")
     ax.set_ylabel("mIoU")
     ax.grid(alpha=0.3)
