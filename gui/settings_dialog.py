@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.registry import CRITICS, SEGMENTERS
-from engine.settings import SECRET_KEY_HINTS, deep_merge
+from engine.settings import deep_merge, is_secret_key
 
 QSETTINGS_ENV = "SAM_SCULPT_QSETTINGS"  # an .ini path; tests point it at a temp file
 API_KEY_ENVS = {"dashscope": "DASHSCOPE_API_KEY", "openai": "OPENAI_API_KEY"}
@@ -63,7 +63,7 @@ def open_qsettings() -> QSettings:
 
 
 def _is_secret(key: str) -> bool:
-    return any(h in key.lower() for h in SECRET_KEY_HINTS)
+    return any(is_secret_key(part) for part in (key, *key.split("/")))
 
 
 def store(qs: QSettings, values: dict[str, Any]) -> None:
