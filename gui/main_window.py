@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         w.busy.connect(self._on_busy)
         w.models.connect(self.session_panel.set_models)
 
+        self.edit_panel = self._add_edit_panel()
         self._connect_canvas()
         self._connect_panels()
         self.actions_by_name: dict[str, QAction] = {}
@@ -101,6 +102,37 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(AREAS[area], dock)
         return dock
+
+    def _add_edit_panel(self):
+        """The text-guided edit panel (gui/edit_panel.py), docked with the session panel when it is
+        installed; its buttons become worker jobs, the worker's results go to its slots."""
+        try:
+            from gui.edit_panel import EditPanel
+        except ImportError:
+            return None
+        panel = EditPanel(self.settings)
+        dock = self.add_dock(panel, "Edit", "right")
+        self.tabifyDockWidget(self.findChild(QDockWidget, "dock-Session"), dock)
+        self.findChild(QDockWidget, "dock-Session").raise_()
+        w = self.worker.worker
+        panel.localise_requested.connect(lambda target: self.submit("edit_localise", target=target))
+        panel.inpaint_requested.connect(lambda prompt, opts: self.submit("edit_inpaint", prompt=prompt, options=dict(opts)))
+        panel.accept_requested.connect(lambda: self.submit("edit_accept", out_dir=str(self.out_dir)))
+        panel.discard_requested.connect(lambda: self.submit("edit_discard"))
+        w.edit_heatmap.connect(self._edit_heatmap)
+        w.edit_preview.connect(panel.show_preview)
+        w.edit_progress.connect(panel.set_progress)
+        w.edit_error.connect(panel.show_error)
+        w.edit_done.connect(self.statusBar().showMessage)
+        w.busy.connect(self._edit_busy)
+        return panel
+
+    def _edit_heatmap(self, heatmap, point) -> None:
+        self.edit_panel.show_heatmap(heatmap, tuple(point) if point is not None else None)
+
+    def _edit_busy(self, busy: bool) -> None:
+        if self.edit_panel is not None:  # idle again: keep the last message (an error, the CLIP point)
+            self.edit_panel.set_busy(busy, "working..." if busy else self.edit_panel.status.text())
 
     def open_folder(self, root: Path, layout: str = "auto", select: str | None = None) -> bool:
         try:
@@ -266,6 +298,8 @@ class MainWindow(QMainWindow):
         if loaded.name != self.current_name:
             return
         self.scene.set_image(loaded.image)
+        if self.edit_panel is not None:
+            self.edit_panel.set_image(loaded.image)
         self.view.fit_to_window()
         self.setWindowTitle(f"SAM Sculpt - {loaded.name}")
         if loaded.resumed and self.image_list.state(loaded.name) == "new":

@@ -162,6 +162,11 @@ class EngineWorker(QObject):
     progress = Signal(int, int, str)  # done, total (0 = indeterminate), what
     busy = Signal(bool)
     models = Signal(str)  # what the model manager has loaded
+    edit_heatmap = Signal(object, object)  # float (H, W) in [0, 1], (x, y) best point
+    edit_preview = Signal(object, object)  # original, edited RGB
+    edit_progress = Signal(int, int)  # step, total
+    edit_error = Signal(str)
+    edit_done = Signal(str)  # what happened (accepted to <dir> / discarded)
 
     def __init__(self, settings: dict[str, Any], store: AutosaveStore, cancel: CancelToken) -> None:
         super().__init__()
@@ -178,6 +183,7 @@ class EngineWorker(QObject):
         self.states: dict[int, dict[str, Any]] = {}
         self.current_id = 0
         self._next_id = 1
+        self.edit = None  # engine.edit.session.EditSession of the open image, made on first use
         self._prefetcher: Prefetcher | None = None  # engine.prefetch: next image + its embedding, in the background
 
     # ---- dispatch ---------------------------------------------------------------------------
@@ -257,6 +263,7 @@ class EngineWorker(QObject):
             self.item_failed.emit(item.name, str(exc))
             return
         self.item, self.image, self.instance, self.session = item, image, instance, None
+        self.edit = None
         self.states.clear()
         if done is not None:
             self.log.emit(f"{item.name}: prefetched ({done.source or 'image only'})")
@@ -459,6 +466,72 @@ class EngineWorker(QObject):
     def op_discard_autosave(self, name: str) -> None:
         self.store.discard(name)
         self.store.mark_clean()
+
+    # ---- text-guided editing (engine.edit.session; the Edit panel drives it) -------------------
+    def _edit_session(self):
+        if self.image is None:
+            raise SculptError("open an image first")
+        if self.edit is None:
+            from engine.edit.session import EditSession
+
+            self.edit = EditSession(self.image, self.settings, segmenter=self._segmenter())
+        return self.edit
+
+    def _edit_guard(self, fn) -> None:
+        try:
+            fn()
+        except SculptError as exc:
+            self.edit_error.emit(str(exc))
+            raise
+
+    def op_edit_localise(self, target: str) -> None:
+        def run() -> None:
+            es = self._edit_session()
+            self.progress.emit(0, 0, f"localising '{target}'")
+            loc = es.localise(target)
+            self.edit_heatmap.emit(loc.heatmap, loc.best)
+            self._check_cancel()
+            mask = es.mask_from_localisation()
+            if self.session is None:
+                box = Box.from_mask(mask)
+                if box is None:
+                    return
+                self._new_session(box)
+                self.session.prepare()
+                self.session.initial_mask = mask.copy()
+            self.session.set_mask(mask)
+            self._commit(f"mask from '{target}'")
+
+        self._edit_guard(run)
+
+    def op_edit_inpaint(self, prompt: str, options: dict[str, Any]) -> None:
+        def run() -> None:
+            if self.session is None or not self.session.started or not self.session.mask.any():
+                raise SculptError("make a mask first (ROI, Localise or the brush): inpainting repaints the mask")
+            es = self._edit_session()
+            self.progress.emit(0, 0, f"inpainting with {options.get('inpainter') or 'the default inpainter'}")
+            result = es.inpaint(self.session.mask, prompt, options, progress=lambda a, b: self.edit_progress.emit(a, b))
+            self._check_cancel()
+            self.edit_preview.emit(result.original, result.edited)
+
+        self._edit_guard(run)
+
+    def op_edit_accept(self, out_dir: str) -> None:
+        def run() -> None:
+            es = self._edit_session()
+            name = self.item.name if self.item else "image"
+            paths = es.accept(Path(out_dir) / "edit" / name,
+                              extra={"image_path": str(self.item.image_path) if self.item else None})
+            folder = str(next(iter(paths.values())).parent)
+            self.log.emit(f"edit saved to {folder}")
+            self.edit_done.emit(f"saved to {folder}")
+
+        self._edit_guard(run)
+
+    def op_edit_discard(self) -> None:
+        if self.edit is not None:
+            self.edit.discard()
+        self.edit_done.emit("discarded")
 
     def op_slow(self, seconds: float) -> None:
         """A deliberately slow job in small steps (for responsiveness checks): single-threaded
