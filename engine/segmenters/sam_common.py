@@ -86,7 +86,7 @@ class SamBackendBase:
 
     def __init__(self, device: str = "auto", dtype: str = "auto", cache_memory_mb: float = 512, disk_cache: bool = True,
                  cache_dir: str | None = None, cache_disk_max_mb: float | None = 4096, all_masks: bool = False,
-                 multimask: str = "auto", threads: int | None = None) -> None:
+                 multimask: str = "auto", threads: int | None = None, decoder_threads: int | None = None) -> None:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         disk_dir = (Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) if disk_cache else None
@@ -98,6 +98,9 @@ class SamBackendBase:
         self.multimask = multimask
         if threads:
             torch.set_num_threads(int(threads))
+        # torch threads for a click only: on a busy CPU, 2+ threads make the decoder's many small ops wait on
+        # each other (measured 10x slower than 1 thread on the shared 2-core box); the encoder keeps `threads`
+        self.decoder_threads = int(decoder_threads) if decoder_threads else None
         self._emb: Embedding | None = None
         self.last_source: str | None = None  # where the last embedding came from: memory | disk | computed
         self.encoder_calls = 0
@@ -190,6 +193,17 @@ class SamBackendBase:
             box_arr = np.array([b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy], np.float32)
         multimask = {"always": True, "never": False}.get(self.multimask, use_multimask(box, points))
         model = self.model()
+        saved_threads = torch.get_num_threads()
+        if self.decoder_threads and self.device.type == "cpu":
+            torch.set_num_threads(self.decoder_threads)
+        try:
+            return self._predict(model, emb, coords, labels, box_arr, prev_logits, multimask)
+        finally:
+            if torch.get_num_threads() != saved_threads:
+                torch.set_num_threads(saved_threads)
+
+    def _predict(self, model: Any, emb: Embedding, coords: np.ndarray | None, labels: np.ndarray | None,
+                 box_arr: np.ndarray | None, prev_logits: np.ndarray | None, multimask: bool) -> Prediction:
         with torch.inference_mode():
             mask_input = None
             if prev_logits is not None:
