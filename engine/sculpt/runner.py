@@ -13,6 +13,7 @@ from engine.errors import InputError
 from engine.io.annotations import read_boxes, read_instance, validate_box
 from engine.io.dataset import DatasetItem
 from engine.io.images import load_image, load_mask
+from engine.models.manager import configure_from_settings
 from engine.registry import CRITICS, SEGMENTERS
 from engine.sculpt.outputs import write_outputs
 from engine.sculpt.params import SculptParams
@@ -22,11 +23,13 @@ from engine.types import Box, InstanceInfo
 
 
 def build_segmenter(settings: dict[str, Any], name: str | None = None):
+    configure_from_settings(settings)  # the memory budget applies before any model loads
     name = name or settings["segmenter"]["name"]
     return SEGMENTERS.create(name, **backend_options(settings, "segmenter", name))
 
 
 def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.ndarray | None = None):
+    configure_from_settings(settings)
     name = name or settings["critic"]["name"]
     chain = [n for n in settings["critic"].get("fallback_chain") or [] if n != name]
     if chain:  # e.g. ["qwen", "heuristic"]: asked in order when the chosen critic cannot answer
