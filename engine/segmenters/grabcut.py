@@ -80,9 +80,16 @@ class GrabCutSegmenter:
                 cv2.circle(gc, (px, py), radius, cv2.GC_FGD if p.is_positive else cv2.GC_BGD, -1)
         if not np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)).any():
             return Prediction(full[None], np.array([0.0]), None)
-        cv2.setRNGSeed(0)  # GrabCut's GMM initialisation uses OpenCV's global RNG: keep it deterministic
-        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-        cv2.grabCut(np.ascontiguousarray(small), gc, None, bgd, fgd, self.iterations, cv2.GC_INIT_WITH_MASK)
+        seeds = gc.copy()
+        gc = self._grabcut(small, seeds)
+        if not np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)).any() and not any(p.is_positive for p in points):
+            # on camouflage the background model can explain the whole box and GrabCut returns nothing:
+            # retry with the box's central ellipse as sure foreground (the object is usually in the middle)
+            core = np.zeros_like(seeds)
+            centre = ((bx0 + bx1) // 2, (by0 + by1) // 2)
+            cv2.ellipse(core, centre, (max(1, (bx1 - bx0) // 5), max(1, (by1 - by0) // 5)), 0, 0, 360, 1, -1)
+            seeds[(core > 0) & (seeds == cv2.GC_PR_FGD)] = cv2.GC_FGD
+            gc = self._grabcut(small, seeds)
         fg_small = np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
         fg = cv2.resize(fg_small, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR) >= 0.5 if scale < 1 else fg_small > 0
         score = self._score(fg_small, gc)
@@ -99,6 +106,13 @@ class GrabCutSegmenter:
         full[cy0:cy1, cx0:cx1] = fg
         logits = np.where(full, 1.0, -1.0).astype(np.float32)[None]  # the mask, for the next call's prev_logits
         return Prediction(full[None], np.array([score]), logits)
+
+    def _grabcut(self, image: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        gc = seeds.copy()
+        cv2.setRNGSeed(0)  # GrabCut's GMM initialisation uses OpenCV's global RNG: keep it deterministic
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.grabCut(np.ascontiguousarray(image), gc, None, bgd, fgd, self.iterations, cv2.GC_INIT_WITH_MASK)
+        return gc
 
     @staticmethod
     def _score(fg: np.ndarray, gc: np.ndarray) -> float:
