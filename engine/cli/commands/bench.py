@@ -9,9 +9,6 @@ from engine.cli.options import add_sculpt_options, settings_from_args
 from engine.errors import InputError
 from engine.io.atomic import write_json
 from engine.io.dataset import list_dataset
-from engine.metrics.bench import BOX_ONLY, CLICKS_ONLY, BenchConfig, per_image_ious, run_bench
-from engine.metrics.cod import write_results
-from engine.metrics.plots import plot_iou_per_image, plot_miou_vs_clicks
 
 COMMAND = "bench"
 HELP = "benchmark on a dataset with GT: COD metrics box-only vs sculpted, and clicks saved (NoC@85/90) by the critic"
@@ -31,6 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here: pysodmetrics pulls in scikit-learn, too slow for every CLI start
+    from engine.metrics.bench import BOX_ONLY, CLICKS_ONLY, BenchConfig, per_image_ious, run_bench
+    from engine.metrics.cod import write_results
+    from engine.metrics.plots import plot_iou_per_image, plot_miou_vs_clicks
     settings = settings_from_args(args)
     items = list_dataset(args.dataset, args.layout)
     if args.limit is not None:

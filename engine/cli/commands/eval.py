@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.metrics.cod import SUMMARY_KEYS, write_results
-from engine.metrics.evaluate import evaluate_pairs, find_pairs
-
 COMMAND = "eval"
 HELP = "COD metrics (S, E, weighted F, F, MAE via pysodmetrics) and IoU of predicted masks against GT masks"
 ORDER = 30
@@ -20,6 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here: pysodmetrics pulls in scikit-learn, too slow for every CLI start
+    from engine.metrics.cod import SUMMARY_KEYS, write_results
+    from engine.metrics.evaluate import evaluate_pairs, find_pairs
     pairs, missing = find_pairs(args.pred, args.gt)
     ev = evaluate_pairs(pairs)
     summary = {**ev.summary(), "missing_predictions": len(missing)}
