@@ -80,3 +80,17 @@ def load_mask(path: str | Path, shape: tuple[int, int] | None = None) -> np.ndar
     if shape is not None and mask.shape != tuple(shape):
         raise InputError(f"{path}: mask is {mask.shape[1]}x{mask.shape[0]} but the image is {shape[1]}x{shape[0]}")
     return mask
+
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    """(width, height) after EXIF orientation, read from the header only."""
+    path = Path(path)
+    try:
+        with Image.open(path) as img:
+            w, h = img.size
+            orientation = img.getexif().get(0x0112, 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InputError(f"{path}: not a readable image ({exc})") from None
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)

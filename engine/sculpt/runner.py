@@ -78,11 +78,13 @@ def load_item(item: DatasetItem, settings: dict[str, Any], box: Box | None = Non
 
 
 def sculpt_loaded(loaded: LoadedItem, settings: dict[str, Any], segmenter, critic, out_dir: Path | None,
-                  clean_output: bool = False, save_points_vis: bool = False) -> SculptSession:
+                  clean_output: bool = False, save_points_vis: bool = False,
+                  initial_mask: np.ndarray | None = None, extra: dict[str, Any] | None = None) -> SculptSession:
     params = SculptParams.from_dict(settings["sculpt"])
-    session = SculptSession(loaded.image, loaded.box, segmenter, critic, loaded.instance, params, name=loaded.name)
+    session = SculptSession(loaded.image, loaded.box, segmenter, critic, loaded.instance, params, name=loaded.name,
+                            initial_mask=initial_mask)
     result = session.run()
     if out_dir is not None:
-        extra = {"image_path": str(loaded.image_path) if loaded.image_path else None}
+        extra = {"image_path": str(loaded.image_path) if loaded.image_path else None, **(extra or {})}
         write_outputs(out_dir, session, result, clean_output=clean_output, save_points_vis=save_points_vis, extra=extra)
     return session

@@ -81,3 +81,19 @@ def test_malformed_box_file_names_it(tmp_path):
     (aux / "box_out/x/x_sam_boxes.json").write_text('{"boxes": [[1, 2,')
     r = run_cli("sculpt", "--name", "x", "--aux-dir", aux, "--out", tmp_path)
     assert r.returncode == 2 and "x_sam_boxes.json: malformed JSON" in r.stderr
+
+
+def test_init_mask_starts_from_an_existing_mask(tmp_path):
+    from engine.io.atomic import write_mask
+
+    mask = np.zeros((360, 480), bool)
+    mask[120:280, 110:300] = True  # a rough earlier annotation of demo
+    write_mask(tmp_path / "demo.png", mask)
+    r = run_cli("sculpt", "--name", "demo", "--init-mask", tmp_path / "demo.png", "--out", tmp_path / "o",
+                "--critic", "oracle", "--strategy", "direct", "--clean-output")
+    assert r.returncode == 0, r.stderr
+    prov = json.loads((tmp_path / "o/demo/sculpt.json").read_text())
+    assert prov["mask_area_initial"] == int(mask.sum())
+    assert prov["initial_mask_source"].startswith("png:")
+    bad = run_cli("sculpt", "--name", "demo", "--init-mask", tmp_path / "nope.png", "--out", tmp_path / "o")
+    assert bad.returncode == 2 and "nope.png" in bad.stderr

@@ -13,6 +13,7 @@ from engine.geometry.masks import iou
 from engine.io.annotations import parse_box_arg
 from engine.io.dataset import DatasetItem, aux_item, find_item
 from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_loaded
+from engine.types import Box
 
 COMMAND = "sculpt"
 HELP = "sculpt one image: initial mask from the ROI, critic rounds, final_mask.png + sculpt.json"
@@ -26,6 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--image", type=Path, help="any image file (needs --box)")
     p.add_argument("--box", help="ROI x0,y0,x1,y1 in pixels (overrides the box_out file)")
     p.add_argument("--instance", help="what the object is (overrides llm_out)")
+    p.add_argument("--init-mask", type=Path, help="start from an existing mask instead of the box-only mask "
+                   "(semi-automatic cleanup); a PNG, or a COCO/LabelMe/YOLO/VOC file or folder with --init-format")
+    p.add_argument("--init-format", default="png", choices=["png", "coco", "labelme", "yolo", "voc", "cod"])
     p.add_argument("--gt", type=Path, help="ground-truth mask (needed by --critic oracle; IoU is printed)")
     p.add_argument("--aux-dir", type=Path, default=Path("auxiliary"))
     p.add_argument("--dataset", type=Path, help="with --name: pick NAME from a dataset folder (aux, COD Imgs/+GT/, or plain)")
@@ -49,12 +53,25 @@ def run(args: argparse.Namespace) -> int:
         item = DatasetItem(name=args.image.stem, image_path=args.image)
     if args.gt:
         item.gt_path = args.gt
+    initial, extra = None, {}
+    if args.init_mask:
+        from engine.exports.importers import import_mask
+        from engine.io.images import image_size
+
+        w, h = image_size(item.image_path)
+        initial = import_mask(args.init_format, args.init_mask, item.name, (h, w))
+        extra["initial_mask_source"] = f"{args.init_format}:{args.init_mask}"
+        if box is None and not item.has_box:
+            box = Box.from_mask(initial)
+            if box is None:
+                raise InputError(f"{args.init_mask}: the imported mask is empty and no --box was given")
     loaded = load_item(item, settings, box=box, instance=args.instance)
     segmenter = build_segmenter(settings)
     critic = build_critic(settings, gt_mask=loaded.gt)
     t = time.perf_counter()
     out_dir = args.out / loaded.name
-    session = sculpt_loaded(loaded, settings, segmenter, critic, out_dir, args.clean_output, args.save_points_vis)
+    session = sculpt_loaded(loaded, settings, segmenter, critic, out_dir, args.clean_output, args.save_points_vis,
+                            initial_mask=initial, extra=extra)
     n_points = len(session.accepted_points())
     msg = (f"{loaded.name}: {len(session.rounds)} round(s), {n_points} point(s) applied, "
            f"{session.stop_reason}; {time.perf_counter() - t:.2f}s -> {out_dir / 'final_mask.png'}")
