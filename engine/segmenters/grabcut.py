@@ -20,11 +20,13 @@ from engine.types import Box, Point
 class GrabCutSegmenter:
     name = "grabcut"
 
-    def __init__(self, iterations: int = 5, max_side: int = 512, seed_radius_frac: float = 0.025, context: float = 0.15) -> None:
+    def __init__(self, iterations: int = 5, max_side: int = 512, seed_radius_frac: float = 0.025, context: float = 0.15,
+                 local_band: float = 0.03) -> None:
         self.iterations = int(iterations)
         self.max_side = int(max_side)
         self.seed_radius_frac = float(seed_radius_frac)
         self.context = float(context)
+        self.local_band = float(local_band)  # refining: only this far (x crop side) from the old boundary may change, or near a click
         self._image: np.ndarray | None = None
 
     def info(self) -> dict:
@@ -70,6 +72,8 @@ class GrabCutSegmenter:
             prev_small = cv2.resize(prev.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST).astype(bool)
             inside = gc == cv2.GC_PR_FGD
             gc[inside & ~prev_small] = cv2.GC_PR_BGD
+            if self.local_band > 0 and prev_small.any() and points:
+                self._lock_far_from_edits(gc, prev_small, points, (cx0, cy0), scale)
         if not (gc == cv2.GC_BGD).any():  # the box covers the whole image: let the frame be probably background
             gc[[0, -1], :] = cv2.GC_PR_BGD
             gc[:, [0, -1]] = cv2.GC_PR_BGD
@@ -106,6 +110,22 @@ class GrabCutSegmenter:
         full[cy0:cy1, cx0:cx1] = fg
         logits = np.where(full, 1.0, -1.0).astype(np.float32)[None]  # the mask, for the next call's prev_logits
         return Prediction(full[None], np.array([score]), logits)
+
+    def _lock_far_from_edits(self, gc: np.ndarray, prev: np.ndarray, points: Sequence[Point],
+                             origin: tuple[int, int], scale: float) -> None:
+        """Refining with clicks: pixels deep inside or outside the previous mask, and away from every click,
+        keep their label. GrabCut re-estimates its colour models globally, and on camouflage one correct
+        click could otherwise flip large parts of the mask far from where the annotator clicked."""
+        band = max(3.0, self.local_band * max(gc.shape))
+        inside = cv2.distanceTransform(np.pad(prev, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+        outside = cv2.distanceTransform(np.pad(~prev, 1, constant_values=True).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+        near_click = np.zeros(gc.shape, np.uint8)
+        for p in points:
+            c = (int(round((p.x - origin[0]) * scale)), int(round((p.y - origin[1]) * scale)))
+            cv2.circle(near_click, c, int(round(4 * band)), 1, -1)
+        free = near_click.astype(bool)
+        gc[(inside > band) & ~free & (gc == cv2.GC_PR_FGD)] = cv2.GC_FGD
+        gc[(outside > band) & ~free & (gc == cv2.GC_PR_BGD)] = cv2.GC_BGD
 
     def _grabcut(self, image: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         gc = seeds.copy()
