@@ -4,11 +4,13 @@ package installed, e.g. `pip install -e .` from the same checkout)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from engine.batch.task import BatchOptions, ItemResult, WorkerContext, one_line, process_item
+from engine.batch.worker_env import THREAD_ENV_VARS, cap_library_threads
 from engine.errors import BackendError
 from engine.io.dataset import DatasetItem
 
@@ -23,6 +25,7 @@ class RayConfig:
 
 class _Worker:
     def __init__(self, settings: dict[str, Any], options: BatchOptions) -> None:
+        cap_library_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # set by runtime_env
         self.ctx = WorkerContext(settings, options)
         self.ctx.worker_id = f"ray-{self.ctx.worker_id}"
         try:
@@ -54,10 +57,13 @@ def run_ray(items: list[DatasetItem], settings: dict[str, Any], options: BatchOp
     try:
         import ray
     except ImportError as exc:
-        raise BackendError("executor 'ray' needs the ray package; install it with: pip install -e '.[batch]'") from exc
+        raise BackendError("executor 'ray' needs the ray package; install it with: pip install 'sam-sculpt[batch]'") from exc
     config = config or RayConfig()
     started = _init_ray(ray, config, parallel)
-    actor_cls = ray.remote(num_cpus=config.num_cpus_per_actor, num_gpus=config.num_gpus_per_actor)(_Worker)
+    # the same thread caps as the local executor, set before the actor's process loads numpy/OpenCV/torch
+    threads = str(max(1, int(config.num_cpus_per_actor)))
+    actor_cls = ray.remote(num_cpus=config.num_cpus_per_actor, num_gpus=config.num_gpus_per_actor,
+                           runtime_env={"env_vars": {k: threads for k in THREAD_ENV_VARS}})(_Worker)
     actors = [actor_cls.remote(settings, options) for _ in range(max(1, min(parallel, len(items))))]
     try:
         queue = list(reversed(items))
