@@ -110,6 +110,7 @@ class Point:
     moved_from: tuple[float, float] | None = None
     flipped: bool = False
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    confidence: float = 1.0  # the critic's confidence in this point, 0..1 (1.0 for human clicks)
 
     @property
     def is_positive(self) -> bool:
@@ -128,6 +129,7 @@ class Point:
             "round": self.round_index,
             "moved_from": list(self.moved_from) if self.moved_from else None,
             "flipped": self.flipped,
+            "confidence": round(float(self.confidence), 4),
         }
 
     @classmethod
@@ -144,6 +146,7 @@ class Point:
             moved_from=tuple(d["moved_from"]) if d.get("moved_from") else None,
             flipped=bool(d.get("flipped", False)),
             id=d.get("id") or uuid.uuid4().hex[:10],
+            confidence=float(d.get("confidence", 1.0)),
         )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from engine.sculpt.render import render_anchor_overlay, render_square_crop
 from engine.types import Anchor, Box, CriticReply, InstanceInfo, Square
+
+if TYPE_CHECKING:
+    from engine.critics.verdict import Verdict
 
 
 @dataclass
@@ -77,6 +80,10 @@ class Critic(Protocol):
 
     def propose_points(self, view: CriticView, instance: InstanceInfo, max_points: int) -> CriticReply:
         """parsed: list[Point] in image pixels (strategy 'direct')."""
+
+    def verdict(self, before: CriticView, after: CriticView, instance: InstanceInfo) -> Verdict:
+        """After a round: is `after.mask` better, worse or the same as `before.mask`? (engine.critics.verdict).
+        Call it through engine.critics.verdict.ask_verdict, which never raises for a critic that cannot answer."""
 
     def info(self) -> dict:
         """Name, version, model and settings for provenance (never an API key)."""

@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 
 from engine.critics.base import CriticView, SequentialSquaresMixin
+from engine.critics.likelihood import log_ratio_from, object_log_ratio, quantised, sample_regions
+from engine.critics.verdict import Outcome, Verdict
 from engine.geometry.masks import deepest_point
 from engine.registry import CRITICS
 from engine.types import (
@@ -26,7 +28,6 @@ from engine.types import (
     SquareJudgement,
 )
 
-L_BINS, AB_BINS, TEX_BINS = 8, 8, 4
 LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
 
 
@@ -34,15 +35,19 @@ LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
 class HeuristicCritic(SequentialSquaresMixin):
     name = "heuristic"
 
-    def __init__(self, min_evidence: float = 0.25, smooth_frac: float = 0.015) -> None:
+    def __init__(self, min_evidence: float = 0.25, smooth_frac: float = 0.015, verdict_margin: float = 0.2,
+                 verdict_min_change: float = 0.002) -> None:
         self.min_evidence = float(min_evidence)
         self.smooth_frac = float(smooth_frac)
+        self.verdict_margin = float(verdict_margin)  # |agreement| below this: "same"
+        self.verdict_min_change = float(verdict_min_change)  # changed fraction of the ROI below this: "same"
         self._cache_key: tuple | None = None
         self._log_ratio: np.ndarray | None = None
 
     def info(self) -> dict:
         return {"name": self.name, "kind": "classical baseline (colour/texture statistics), not a VLM",
-                "min_evidence": self.min_evidence}
+                "min_evidence": self.min_evidence, "verdict_margin": self.verdict_margin,
+                "verdict_min_change": self.verdict_min_change}
 
     # ---- statistics -------------------------------------------------------------------------
     def log_ratio(self, view: CriticView) -> np.ndarray:
@@ -50,38 +55,7 @@ class HeuristicCritic(SequentialSquaresMixin):
         key = (id(view.image), view.mask.tobytes().__hash__(), view.box)
         if key == self._cache_key and self._log_ratio is not None:
             return self._log_ratio
-        img, mask = view.image, view.mask
-        h, w = mask.shape
-        lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB)
-        grey = lab[:, :, 0].astype(np.float32)
-        k = max(3, int(0.01 * max(h, w)) | 1)
-        mean = cv2.blur(grey, (k, k))
-        std = np.sqrt(np.maximum(cv2.blur(grey * grey, (k, k)) - mean * mean, 0))
-        tex = np.clip(std / 8.0, 0, TEX_BINS - 1).astype(np.int32)
-        q = (lab[:, :, 0].astype(np.int32) * L_BINS // 256) * AB_BINS * AB_BINS * TEX_BINS
-        q += (lab[:, :, 1].astype(np.int32) * AB_BINS // 256) * AB_BINS * TEX_BINS
-        q += (lab[:, :, 2].astype(np.int32) * AB_BINS // 256) * TEX_BINS + tex
-        n_bins = L_BINS * AB_BINS * AB_BINS * TEX_BINS
-        erode = max(1, int(0.01 * max(h, w)))
-        inner = cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=erode).astype(bool)
-        if inner.sum() < 20:
-            inner = mask
-        ring_box = view.box.scaled(1.6).clip(w, h)
-        ring = np.zeros_like(mask)
-        x0, y0, x1, y1 = ring_box.as_int_tuple()
-        ring[y0:y1, x0:x1] = True
-        dil = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=erode).astype(bool)
-        ring &= ~dil
-        if ring.sum() < 20:
-            ring = ~dil
-        p_fg = np.bincount(q[inner], minlength=n_bins).astype(np.float64) + 0.5
-        p_bg = np.bincount(q[ring], minlength=n_bins).astype(np.float64) + 0.5
-        lr = np.log(p_fg / p_fg.sum()) - np.log(p_bg / p_bg.sum())
-        per_pixel = lr[q].astype(np.float32)
-        s = max(3, int(self.smooth_frac * max(h, w)) | 1)
-        smoothed = cv2.GaussianBlur(per_pixel, (s, s), 0)
-        if not mask.any():
-            smoothed[:] = 0.0
+        smoothed = object_log_ratio(view.image, view.mask, view.box, self.smooth_frac)
         self._cache_key, self._log_ratio = key, smoothed
         return smoothed
 
@@ -135,10 +109,38 @@ class HeuristicCritic(SequentialSquaresMixin):
         leak = view.mask & (lr < -LOG_RATIO_T)
         miss = ~view.mask & near & (lr > LOG_RATIO_T)
         min_area = max(16, int(0.002 * view.box.width * view.box.height))
-        points = _points_from_error_regions(leak, miss, max_points, min_area, "heuristic")
+        points = _points_from_error_regions(leak, miss, max_points, min_area, "heuristic", lr)
         raw = json.dumps({"points": [p.to_dict() for p in points]})
         return CriticReply("points", points, raw=raw, backend=self.name, prompt_id="heuristic/points",
                            latency_s=time.perf_counter() - t)
+
+    def verdict(self, before: CriticView, after: CriticView, instance: InstanceInfo) -> Verdict:
+        """Do the pixels the round changed agree with a colour/texture model of the parts both masks share?
+        Added pixels should look like the object, removed ones like the background. The model is fitted on
+        the intersection (object) and the ring outside the union (background), so it favours neither mask."""
+        t = time.perf_counter()
+        b, a = before.mask.astype(bool), after.mask.astype(bool)
+        added, removed = a & ~b, b & ~a
+        changed = int(added.sum() + removed.sum())
+        roi_area = max(1.0, after.box.width * after.box.height)
+        raw = {"added_px": int(added.sum()), "removed_px": int(removed.sum())}
+        if changed < max(16.0, self.verdict_min_change * roi_area):
+            return self._verdict(Outcome.SAME, f"the round changed only {changed} px", 1.0, raw, t)
+        fg, bg = sample_regions(a & b, a | b, after.box)
+        lr = log_ratio_from(quantised(after.image), fg, bg, self.smooth_frac)
+        support = np.concatenate([lr[added], -lr[removed]])
+        agree, disagree = float((support > LOG_RATIO_T).mean()), float((support < -LOG_RATIO_T).mean())
+        score = agree - disagree
+        raw.update(agree=round(agree, 4), disagree=round(disagree, 4))
+        what = f"{agree:.0%} of the {changed} changed px agree with the colour/texture model, {disagree:.0%} contradict it"
+        if score > self.verdict_margin:
+            return self._verdict(Outcome.BETTER, what, min(1.0, score), raw, t)
+        if score < -self.verdict_margin:
+            return self._verdict(Outcome.WORSE, what, min(1.0, -score), raw, t)
+        return self._verdict(Outcome.SAME, f"no clear evidence: {what}", 1.0 - abs(score), raw, t)
+
+    def _verdict(self, outcome: Outcome, reason: str, confidence: float, raw: dict, t0: float) -> Verdict:
+        return Verdict(outcome, reason, round(float(confidence), 4), json.dumps(raw), self.name, time.perf_counter() - t0)
 
     @staticmethod
     def _near_roi(view: CriticView) -> np.ndarray:
@@ -148,8 +150,17 @@ class HeuristicCritic(SequentialSquaresMixin):
         return near
 
 
-def _points_from_error_regions(leak: np.ndarray, miss: np.ndarray, max_points: int, min_area: int, why: str) -> list[Point]:
-    """Deepest point of each error component, largest first; leak -> negative, miss -> positive."""
+def evidence_confidence(log_ratios: np.ndarray) -> float:
+    """0..1 from the mean |log likelihood ratio| of a region (LOG_RATIO_T -> ~0.4, 2 x LOG_RATIO_T -> ~0.7)."""
+    if log_ratios.size == 0:
+        return 0.0
+    return round(float(np.tanh(np.abs(log_ratios).mean() / (2.0 * LOG_RATIO_T))), 4)
+
+
+def _points_from_error_regions(leak: np.ndarray, miss: np.ndarray, max_points: int, min_area: int, why: str,
+                               evidence: np.ndarray | None = None) -> list[Point]:
+    """Deepest point of each error component, largest first; leak -> negative, miss -> positive. confidence:
+    from `evidence` (a log-ratio map) when given, else 1.0 (the oracle: certain)."""
     candidates: list[tuple[int, Point]] = []
     for region, label in ((leak, PointLabel.NEG), (miss, PointLabel.POS)):
         n, labels, stats, _ = cv2.connectedComponentsWithStats(region.astype(np.uint8), connectivity=8)
@@ -163,7 +174,8 @@ def _points_from_error_regions(leak: np.ndarray, miss: np.ndarray, max_points: i
             if p is None:
                 continue
             what = "leaked background" if label is PointLabel.NEG else "missed object"
+            conf = 1.0 if evidence is None else evidence_confidence(evidence[y : y + bh, x : x + bw][sub])
             candidates.append((area, Point(x=float(x + p[0]), y=float(y + p[1]), label=label, source=PointSource.CRITIC,
-                                           reason=f"{why}: {what} ({area} px)")))
+                                           reason=f"{why}: {what} ({area} px)", confidence=conf)))
     candidates.sort(key=lambda c: -c[0])
     return [p for _, p in candidates[:max_points]]

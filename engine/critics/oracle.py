@@ -10,6 +10,7 @@ import numpy as np
 
 from engine.critics.base import CriticView, SequentialSquaresMixin
 from engine.critics.heuristic import _points_from_error_regions
+from engine.critics.verdict import Outcome, Verdict
 from engine.errors import BackendError
 from engine.geometry.squares import point_in_region
 from engine.registry import CRITICS
@@ -70,3 +71,21 @@ class OracleCritic(SequentialSquaresMixin):
         points = _points_from_error_regions(leak, miss, max_points, 16, "oracle")
         return CriticReply("points", points, raw=json.dumps([p.to_dict() for p in points]), backend=self.name,
                            prompt_id="oracle/points", latency_s=time.perf_counter() - t)
+
+    def verdict(self, before: CriticView, after: CriticView, instance: InstanceInfo) -> Verdict:
+        """GT IoU after vs before: better / worse by more than 1e-4, else same."""
+        t = time.perf_counter()
+        self._check(after)
+        i0, i1 = gt_iou(before.mask, self.gt), gt_iou(after.mask, self.gt)
+        d = i1 - i0
+        outcome = Outcome.BETTER if d > IOU_EPS else Outcome.WORSE if d < -IOU_EPS else Outcome.SAME
+        return Verdict(outcome, f"GT IoU {i0:.4f} -> {i1:.4f}", 1.0, json.dumps({"iou_before": i0, "iou_after": i1}),
+                       self.name, time.perf_counter() - t)
+
+
+IOU_EPS = 1e-4
+
+
+def gt_iou(mask: np.ndarray, gt: np.ndarray) -> float:
+    union = int((mask | gt).sum())
+    return round(float((mask & gt).sum()) / union, 6) if union else 1.0
