@@ -22,10 +22,13 @@ def test_unknown_backend():
 
 def test_settings_layering_and_secrets(tmp_path):
     user = tmp_path / "settings.json"
-    user.write_text(json.dumps({"sculpt": {"ratio": 0.4}, "critic": {"options": {"openai": {"api_key": "sk-should-vanish"}}}}))
+    user.write_text(json.dumps({"sculpt": {"ratio": 0.4}}))
     s = load_settings(user_path=user, overrides={"sculpt": {"rounds": 3}})
     assert s["sculpt"]["ratio"] == 0.4 and s["sculpt"]["rounds"] == 3 and s["sculpt"]["anchors_k"] == 3
-    assert "sk-should-vanish" not in json.dumps(s)
+    user.write_text(json.dumps({"critic": {"options": {"openai": {"api_key": "sk-never-read"}}}}))
+    with pytest.raises(InputError, match="API keys are never read from settings") as info:
+        load_settings(user_path=user)
+    assert "sk-never-read" not in str(info.value) and "critic.options.openai.api_key" in str(info.value)
     assert strip_secrets({"a": {"API_KEY": 1, "b": 2}}) == {"a": {"b": 2}}
     user.write_text("{oops")
     with pytest.raises(InputError, match="malformed settings JSON"):

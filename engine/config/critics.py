@@ -1,0 +1,59 @@
+"""Options of the critic backends (settings: critic.options.<name>)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from engine.config.base import Options, register_options
+
+Coords = Literal["pixels", "norm1", "norm1000"]
+
+
+@register_options("critic", "heuristic")
+class HeuristicOptions(Options):
+    min_evidence: float = Field(0.25, ge=0)
+    smooth_frac: float = Field(0.015, ge=0, le=1)
+
+
+@register_options("critic", "oracle")
+class OracleOptions(Options):
+    pass
+
+
+@register_options("critic", "qwen")
+class QwenOptions(Options):
+    model_path: str = Field("models/Qwen2.5-VL-3B-Instruct", min_length=1)
+    device: str = Field("auto", min_length=1)
+    min_pixels: int = Field(200704, ge=1)
+    max_pixels: int = Field(1003520, ge=1)
+    max_side: int = Field(0, ge=0, description="extra cap on the long side sent to the model (0 = none)")
+    batch_size: int = Field(8, ge=1)
+
+
+class ApiRetryOptions(Options):
+    """Time limits and retries every API critic shares (engine.critics.api_base.RetryPolicy)."""
+
+    timeout_s: float = Field(60, gt=0, description="one request, wall clock")
+    max_retries: int = Field(3, ge=0, le=100)
+    backoff_s: float = Field(1.0, ge=0)
+    round_deadline_s: float = Field(180, gt=0, description="every request of one round, wall clock")
+    concurrency: int = Field(4, ge=1, le=64)
+
+
+@register_options("critic", "dashscope")
+class DashScopeOptions(ApiRetryOptions):
+    model: str = Field("qwen-vl-plus-latest", min_length=1)
+    base_url: str | None = None
+    coords: Coords = "norm1000"
+    high_resolution: bool = False
+    key_env: str = Field("DASHSCOPE_API_KEY", min_length=1, description="the environment variable holding the key")
+
+
+@register_options("critic", "openai")
+class OpenAIOptions(ApiRetryOptions):
+    model: str = Field("qwen-vl-plus-latest", min_length=1)
+    base_url: str | None = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+    coords: Coords = "norm1000"
+    key_env: str = Field("OPENAI_API_KEY", min_length=1, description="the environment variable holding the key")
