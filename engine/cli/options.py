@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from engine.errors import InputError
 from engine.settings import load_settings
 
 
@@ -31,8 +32,28 @@ def _parse_value(text: str) -> Any:
 
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return text
+
+
+def parse_set_items(items: list[str], overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`--set a.b.c=VALUE` items as a nested override dict (VALUE read as JSON, else as a string)."""
+    overrides = overrides if overrides is not None else {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--set {item!r}: expected SECTION.KEY=VALUE")
+        dotted, value = item.split("=", 1)
+        parts = dotted.strip().split(".")
+        if not all(parts):
+            raise InputError(f"--set {item!r}: expected SECTION.KEY=VALUE (an empty name in {dotted!r})")
+        node = overrides
+        for i, part in enumerate(parts[:-1]):
+            nxt = node.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                raise InputError(f"--set {item!r}: {'.'.join(parts[:i + 1])} was already set to a value, not a section")
+            node = nxt
+        node[parts[-1]] = _parse_value(value)
+    return overrides
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -45,15 +66,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         overrides["segmenter"] = {"name": args.segmenter}
     if getattr(args, "critic", None):
         overrides["critic"] = {"name": args.critic}
-    for item in getattr(args, "set", []) or []:
-        if "=" not in item:
-            from engine.errors import InputError
-
-            raise InputError(f"--set {item!r}: expected SECTION.KEY=VALUE")
-        dotted, value = item.split("=", 1)
-        node = overrides
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = _parse_value(value)
-    return load_settings(user_path=getattr(args, "settings", None), overrides=overrides)
+    parse_set_items(getattr(args, "set", []) or [], overrides)
+    user = getattr(args, "settings", None)
+    return load_settings(user_path=user, overrides=overrides, require_user_file=user is not None,
+                         overrides_source="command line (--set and options)")

@@ -1,38 +1,46 @@
-"""The sculpting parameters (defaults in resources/settings/defaults.json, section "sculpt")."""
+"""The sculpting parameters. Their defaults and limits are engine.config.sections.SculptSection's
+(the one source of truth; resources/settings/defaults.json agrees with it, section "sculpt")."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from pydantic import ValidationError
+
+from engine.config.base import describe_errors
+from engine.config.sections import SculptSection
 from engine.errors import InputError
 
 STRATEGIES = ("anchors", "direct")
+_D = SculptSection()
 
 
 @dataclass
 class SculptParams:
-    strategy: str = "anchors"
-    rounds: int = 1
-    ratio: float = 0.6  # square side / ROI short side
-    min_square_side: int = 16  # lower clamp in pixels (recorded when it overrides the ratio)
-    anchors_k: int = 3
-    max_points: int = 10  # strategy direct
-    vlm_max_side: int = 720
-    early_stop_iou: float = 0.99
-    roi_expand_margin: float = 0.05  # fraction of the image's long side added around a positive point outside the ROI
-    direct_roi_factor: float = 1.1  # strategy direct: points outside this expansion of the ROI are dropped
-    local_gating: bool = False
-    gating_radius_factor: float = 1.0  # gating area = the round's squares scaled by this
-    keep_largest_component: bool = False
+    strategy: str = _D.strategy
+    rounds: int = _D.rounds
+    ratio: float = _D.ratio  # square side / ROI short side
+    min_square_side: int = _D.min_square_side  # lower clamp in pixels (recorded when it overrides the ratio)
+    anchors_k: int = _D.anchors_k
+    max_points: int = _D.max_points  # strategy direct
+    vlm_max_side: int = _D.vlm_max_side
+    early_stop_iou: float = _D.early_stop_iou
+    roi_expand_margin: float = _D.roi_expand_margin  # fraction of the image's long side added around an outside positive
+    direct_roi_factor: float = _D.direct_roi_factor  # strategy direct: points outside this expansion of the ROI are dropped
+    local_gating: bool = _D.local_gating
+    gating_radius_factor: float = _D.gating_radius_factor  # gating area = the round's squares scaled by this
+    keep_largest_component: bool = _D.keep_largest_component
+    verdict: str = _D.verdict  # on: a "worse" critic verdict reverts the round; off: no verdict; record: verdict only
+    keep_painted: bool = _D.keep_painted  # brush/eraser pixels survive the next segmenter call
 
     def __post_init__(self) -> None:
-        if self.strategy not in STRATEGIES:
-            raise InputError(f"strategy {self.strategy!r}: use one of {', '.join(STRATEGIES)}")
-        if not 0 < self.ratio <= 4:
-            raise InputError(f"ratio {self.ratio}: must be in (0, 4]")
-        if self.rounds < 0 or self.anchors_k < 1 or self.anchors_k > 8:
-            raise InputError(f"rounds {self.rounds} / anchors_k {self.anchors_k}: rounds >= 0 and 1 <= anchors_k <= 8")
+        try:
+            checked = SculptSection.model_validate(asdict(self))
+        except ValidationError as exc:
+            raise InputError(f"sculpt parameters: {describe_errors(exc, SculptSection, 'sculpt')}") from None
+        for f in fields(self):  # normalised (e.g. 3.0 -> 3)
+            object.__setattr__(self, f.name, getattr(checked, f.name))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SculptParams:
