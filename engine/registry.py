@@ -6,14 +6,25 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from engine.errors import BackendError
+from engine.resources import catalogue_path
 
 T = TypeVar("T")
 
-CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "resources" / "catalogue.json"
+CATALOGUE_PATH = catalogue_path()  # resources/catalogue.json, installed or in a checkout
+
+
+def install_hint(extra: str) -> str:
+    """The one command that installs an extra, for error messages (works outside a checkout too)."""
+    return f"pip install 'sam-sculpt[{extra}]'"
+
+
+def missing_extra(what: str, extra: str, exc: ImportError | None = None) -> BackendError:
+    """`<what> needs <package>, which is not installed; install it with: pip install 'sam-sculpt[x]'`."""
+    pkg = (exc.name if exc is not None and exc.name else None) or extra
+    return BackendError(f"{what} needs {pkg}, which is not installed; install it with: {install_hint(extra)}")
 
 
 def load_catalogue() -> dict[str, dict[str, dict[str, Any]]]:
@@ -51,7 +62,7 @@ class Registry(Generic[T]):
                 extra = entry.get("extra", "all")
                 raise BackendError(
                     f"{self.kind[:-1]} '{name}' needs a package that is not installed ({exc.name or exc}); "
-                    f"install it with: pip install -e '.[{extra}]'"
+                    f"install it with: {install_hint(extra)}"
                 ) from exc
         if name not in self._factories:
             raise BackendError(f"module for {self.kind[:-1]} '{name}' did not register it")

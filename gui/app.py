@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from engine.errors import SculptError
+from engine.resources import samples_dir
 from engine.settings import load_settings
 from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
 from gui.theme import apply_dark_theme
@@ -60,7 +61,7 @@ def run_gui(argv: list[str]) -> int:
 
     def start() -> None:
         if not window.offer_recovery(recover):
-            window.open_folder(args.folder or REPO / "auxiliary", args.layout)
+            window.open_folder(args.folder or samples_dir(), args.layout)
 
     QTimer.singleShot(0, start)
     return app.exec()

@@ -1,6 +1,6 @@
 """Ray executor: the same per-image function on Ray actors that hold the models. Starts a local
 Ray instance by default, or joins an existing cluster with address= (then every node needs this
-package installed, e.g. `pip install -e .` from the same checkout)."""
+package installed, e.g. `pip install 'sam-sculpt[batch]'` or `pip install -e .` from the same checkout)."""
 
 from __future__ import annotations
 

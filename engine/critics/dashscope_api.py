@@ -29,7 +29,7 @@ class DashScopeCritic(ApiCritic):
         try:
             from dashscope import MultiModalConversation
         except ImportError as exc:
-            raise BackendError("critic 'dashscope' needs the dashscope package: pip install -e '.[vlm]'") from exc
+            raise BackendError("critic 'dashscope' needs the dashscope package: pip install 'sam-sculpt[api]'") from exc
         super().__init__(model, base_url, coords, policy_from_options(retry), key_env, image_format)
         self._conversation = MultiModalConversation
         self._key = get_api_key(key_env, self.name)

@@ -27,7 +27,7 @@ class OpenAICritic(ApiCritic):
         try:
             import openai
         except ImportError as exc:
-            raise BackendError("critic 'openai' needs the openai package: pip install -e '.[vlm]'") from exc
+            raise BackendError("critic 'openai' needs the openai package: pip install 'sam-sculpt[api]'") from exc
         super().__init__(model, base_url, coords, policy_from_options(retry), key_env, image_format)
         self._openai = openai
         key = get_api_key(key_env, self.name, required=key_required) or "not-needed"

@@ -4,13 +4,13 @@ the optional semantic context from llm_out."""
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from string import Template
 
 from engine.errors import BackendError
+from engine.resources import prompts_dir
 from engine.types import InstanceInfo
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "prompts"
+PROMPTS_DIR = prompts_dir()  # resources/prompts, installed or in a checkout
 PROMPT_IDS = ("anchors", "square", "points", "strips", "grounding")
 
 

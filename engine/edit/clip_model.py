@@ -89,7 +89,7 @@ def _load(path: Path, device: str) -> ClipHandle:
     try:
         from transformers import CLIPModel, CLIPProcessor
     except ImportError as exc:
-        raise BackendError(f"CLIP needs transformers ({exc}); install it with: pip install -e '.[edit]'") from exc
+        raise BackendError(f"CLIP needs transformers ({exc}); install it with: pip install 'sam-sculpt[edit]'") from exc
     try:
         with quiet_loading():
             model = CLIPModel.from_pretrained(path, local_files_only=True)

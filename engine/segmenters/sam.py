@@ -22,7 +22,7 @@ from engine.cache.embeddings import Embedding
 from engine.errors import BackendError
 from engine.registry import SEGMENTERS
 from engine.segmenters.devices import dtype_name, module_bytes
-from engine.segmenters.sam_common import SamBackendBase, file_fingerprint, models_dir
+from engine.segmenters.sam_common import SamBackendBase, discover_weights, file_fingerprint, models_dir
 
 log = logging.getLogger("sam_sculpt.sam")
 
@@ -212,13 +212,13 @@ class SamSegmenter(SamBackendBase):
         if checkpoint:
             path = Path(checkpoint).expanduser()
         else:
-            folder = _models_dir(models_dir)
-            found = discover_checkpoint(folder)
+            found, searched = discover_weights(discover_checkpoint, models_dir)
             if found is None:
-                raise BackendError(f"segmenter 'sam': no checkpoint given and no .pth found in {folder} (put "
-                                   "sam_vit_b_01ec64.pth there or set segmenter.options.sam.checkpoint; see models/README.md)")
+                raise BackendError(f"segmenter 'sam': no checkpoint given and no .pth found ({searched}; put "
+                                   "sam_vit_b_01ec64.pth in one of them, or set segmenter.options.sam.checkpoint; "
+                                   "see models/README.md)")
             path = found
-            log.info("sam: using checkpoint %s (found in %s)", path.name, folder)
+            log.info("sam: using checkpoint %s (found in %s)", path.name, path.parent)
         if not path.is_file():
             raise BackendError(f"{path}: SAM checkpoint not found")
         self.checkpoint = path.resolve()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,13 @@ import torch.nn.functional as F
 
 from engine.cache.embeddings import Embedding, cache_key, default_cache_dir, image_hash, shared_cache
 from engine.errors import BackendError
+from engine.models import locations
 from engine.models.manager import get_manager
 from engine.segmenters.base import Prediction
 from engine.segmenters.devices import dtype_name, resolve_device, resolve_dtype
 from engine.types import Box, Point
 
 log = logging.getLogger("sam_sculpt.sam")
-REPO_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
 
 def preprocess_shape(h: int, w: int, long_side: int) -> tuple[int, int]:
@@ -75,7 +75,23 @@ def upsample_mask(low_res: torch.Tensor, input_size: tuple[int, int], original_s
 
 
 def models_dir(option: str | None) -> Path:
-    return Path(option).expanduser() if option else REPO_MODELS_DIR
+    """The folder discovery looks in: the option when given, else the first existing folder of the
+    search order (engine.models.locations), else the per-user models folder."""
+    if option:
+        return Path(option).expanduser()
+    return locations.find_models_dir() or locations.user_models_dir()
+
+
+def discover_weights(finder: Callable[[Path], Path | None], option: str | None) -> tuple[Path | None, str]:
+    """`finder(folder)` over the model folders: only the `models_dir` option when it is set (a typo is
+    reported, not skipped), else SAM_SCULPT_MODELS, the user data dir, the checkout's models/ in order.
+    Returns (hit or None, "searched: ..." for the error message)."""
+    if option:
+        folder = Path(option).expanduser()
+        hit = finder(folder) if folder.is_dir() else None
+        return hit, f"searched: {folder} (setting{'' if folder.is_dir() else ', missing'})"
+    found = locations.find_in_locations(finder)
+    return (found[0] if found else None), locations.describe_search()
 
 
 class SamBackendBase:

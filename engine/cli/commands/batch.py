@@ -11,6 +11,7 @@ from engine.batch.task import BatchOptions
 from engine.cli.options import add_sculpt_options, settings_from_args
 from engine.errors import InputError
 from engine.io.dataset import aux_item, list_dataset
+from engine.resources import default_aux_dir
 
 COMMAND = "batch"
 HELP = "sculpt many images (local worker processes or Ray); resumable with --skip-done"
@@ -23,7 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--samples", help="comma-separated names in <aux-dir>/images, e.g. demo,moth")
     src.add_argument("--auto", action="store_true", help="every image in <aux-dir>/images")
     src.add_argument("--dataset", type=Path, help="a dataset folder (see --layout)")
-    p.add_argument("--aux-dir", type=Path, default=Path("auxiliary"))
+    p.add_argument("--aux-dir", type=Path, default=default_aux_dir(),
+                   help="aux-layout folder for --name (default: ./auxiliary if present, else the bundled samples)")
     p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"], help="layout of --dataset")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="outputs go to OUT/NAME/")
     p.add_argument("--parallel", type=int, default=1, help="worker processes (local) or actors (ray)")

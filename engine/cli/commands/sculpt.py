@@ -12,6 +12,7 @@ from engine.errors import InputError
 from engine.geometry.masks import iou
 from engine.io.annotations import parse_box_arg
 from engine.io.dataset import DatasetItem, aux_item, find_item
+from engine.resources import default_aux_dir
 from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_loaded
 from engine.types import Box
 
@@ -31,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(semi-automatic cleanup); a PNG, or a COCO/LabelMe/YOLO/VOC file or folder with --init-format")
     p.add_argument("--init-format", default="png", choices=["png", "coco", "labelme", "yolo", "voc", "cod"])
     p.add_argument("--gt", type=Path, help="ground-truth mask (needed by --critic oracle; IoU is printed)")
-    p.add_argument("--aux-dir", type=Path, default=Path("auxiliary"))
+    p.add_argument("--aux-dir", type=Path, default=default_aux_dir(),
+                   help="aux-layout folder for --name (default: ./auxiliary if present, else the bundled samples)")
     p.add_argument("--dataset", type=Path, help="with --name: pick NAME from a dataset folder (aux, COD Imgs/+GT/, or plain)")
     p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"], help="layout of --dataset")
     p.add_argument("--out", type=Path, default=Path("outputs"))

@@ -70,7 +70,7 @@ class SDInpainter(InpaintModel):
         try:
             from diffusers import StableDiffusionInpaintPipeline
         except ImportError as exc:
-            raise BackendError(f"sd inpainter needs diffusers ({exc}); install it with: pip install -e '.[edit]'") from exc
+            raise BackendError(f"sd inpainter needs diffusers ({exc}); install it with: pip install 'sam-sculpt[edit]'") from exc
         try:
             with quiet_loading():
                 pipe = StableDiffusionInpaintPipeline.from_pretrained(path, torch_dtype=dtype, safety_checker=None,
