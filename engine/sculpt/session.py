@@ -1,10 +1,13 @@
-"""A step-wise sculpting session. The GUI calls propose(), lets the annotator accept, reject, flip
-or move each proposal, then apply(); the CLI calls run(), which accepts every proposal."""
+"""A step-wise sculpting session for ONE object (the per-object core of engine.sculpt.image_session).
+The GUI calls propose(), lets the annotator accept, reject, flip or move each proposal, then apply();
+the CLI calls run(), which goes through engine.sculpt.rounds.iter_rounds (every proposal accepted,
+a verdict after each round, failures recorded instead of raised)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -12,6 +15,7 @@ from engine.critics.base import Critic, CriticView
 from engine.geometry.anchors import place_anchors
 from engine.geometry.masks import iou, largest_component
 from engine.geometry.squares import make_squares, point_in_region
+from engine.sculpt.painting import PaintLayers, Stroke, apply_stroke, mask_prompt
 from engine.sculpt.params import SculptParams
 from engine.segmenters.base import Segmenter
 from engine.types import (
@@ -58,6 +62,13 @@ class SculptSession:
         self.score: float = 0.0
         self.timings: dict[str, float] = {}
         self.stop_reason = ""
+        self.paint = PaintLayers()  # brush/eraser pixels kept through the next segmenter calls
+        self.round_meta: dict[int, dict[str, Any]] = {}  # round index -> verdict, revert, params/backends it ran with
+        self.failures: list[dict[str, Any]] = []  # critic failures: round, request, error (the result is partial)
+        self.partial = False
+        self.step = 1.0  # share of a round's proposals applied (halved after a reverted round)
+        self.stage = ""  # the critic request in flight (names a failure)
+        self.pre_round: dict[int, dict[str, Any]] = {}  # round index -> state refs before it was applied (RevertRound)
         self._prepared = False
         self._imported_mask = initial_mask.astype(bool) if initial_mask is not None else None
 
@@ -106,12 +117,15 @@ class SculptSession:
         else:
             self._propose_anchors(view, rnd)
         rnd.timings["propose"] = time.perf_counter() - t0
+        self.stage = ""
         self.points.extend(rnd.proposals)
         self.rounds.append(rnd)
+        self.round_meta[rnd.index] = {"params": self.params.to_dict(), "backends": self._backends()}
         return rnd
 
     def _propose_anchors(self, view: CriticView, rnd: Round) -> None:
         t = time.perf_counter()
+        self.stage = "select_anchors"
         reply = self.critic.select_anchors(view, self.instance, self.params.anchors_k)
         rnd.timings["select_anchors"] = time.perf_counter() - t
         rnd.replies.append(reply)
@@ -128,6 +142,7 @@ class SculptSession:
         view.squares = make_squares(self.mask, chosen, self.box, self.params.ratio, self.params.min_square_side)
         rnd.squares = list(view.squares.values())
         t = time.perf_counter()
+        self.stage = "judge_squares"
         replies = self.critic.judge_squares(view, [c.anchor_id for c in rnd.selected], self.instance)
         rnd.timings["judge_squares"] = time.perf_counter() - t
         reasons = {c.anchor_id: c.reason for c in rnd.selected}
@@ -141,22 +156,25 @@ class SculptSession:
             if xy is None:
                 continue
             reason = "; ".join(r for r in (reasons.get(j.anchor_id, ""), j.reason) if r)
-            rnd.proposals.append(self._proposal(xy[0], xy[1], j.action, rnd.index, j.anchor_id, reason))
+            rnd.proposals.append(self._proposal(xy[0], xy[1], j.action, rnd.index, j.anchor_id, reason, j.confidence))
 
     def _propose_direct(self, view: CriticView, rnd: Round) -> None:
         t = time.perf_counter()
+        self.stage = "propose_points"
         reply = self.critic.propose_points(view, self.instance, self.params.max_points)
         rnd.timings["propose_points"] = time.perf_counter() - t
         rnd.replies.append(reply)
         allowed = self.box.scaled(self.params.direct_roi_factor)
         for p in (reply.parsed or [])[: self.params.max_points]:
             if allowed.contains(p.x, p.y) and 0 <= p.x < self.width and 0 <= p.y < self.height:
-                rnd.proposals.append(self._proposal(p.x, p.y, p.label, rnd.index, None, p.reason))
+                rnd.proposals.append(self._proposal(p.x, p.y, p.label, rnd.index, None, p.reason,
+                                                    getattr(p, "confidence", 1.0)))
 
     @staticmethod
-    def _proposal(x: float, y: float, label: PointLabel, round_index: int, anchor_id: int | None, reason: str) -> Point:
+    def _proposal(x: float, y: float, label: PointLabel, round_index: int, anchor_id: int | None, reason: str,
+                  confidence: float = 1.0) -> Point:
         return Point(x=float(x), y=float(y), label=label, source=PointSource.CRITIC, status=PointStatus.PENDING,
-                     anchor_id=anchor_id, reason=reason, round_index=round_index)
+                     anchor_id=anchor_id, reason=reason, round_index=round_index, confidence=float(confidence))
 
     # ---- annotator decisions ---------------------------------------------------------------
     def point(self, point_id: str) -> Point:
@@ -210,15 +228,35 @@ class SculptSession:
     def set_box(self, box: Box) -> None:
         self.box = box.clip(self.width, self.height)
 
-    def set_mask(self, mask: np.ndarray) -> None:
-        """A direct edit (brush/eraser/import); the next refine starts from the segmenter again."""
+    def set_mask(self, mask: np.ndarray, as_prompt: bool = False) -> None:
+        """A direct edit (import, or a whole painted mask from an old caller). With as_prompt the
+        next refine takes it as its mask prompt; otherwise it starts from the segmenter again."""
         self.mask = mask.astype(bool).copy()
-        self.logits = None
+        self.logits = mask_prompt(self.segmenter, self.mask) if as_prompt else None
+        if self.initial_mask is None:
+            self.initial_mask = self.mask.copy()
+
+    def paint_stroke(self, stroke: Stroke) -> np.ndarray:
+        """Brush (or eraser) on the current mask. The painted pixels survive the next segmenter call
+        (which takes the painted mask as its prompt) until refine(from_box=True)."""
+        if not self.started:
+            self.start()
+        self.mask, covered = apply_stroke(self.mask, stroke)
+        if self.params.keep_painted:
+            self.paint.add(stroke, covered)
+        else:
+            self.paint.strokes = [*self.paint.strokes, stroke]
+        self.logits = mask_prompt(self.segmenter, self.mask)
+        return self.mask
 
     # ---- applying ------------------------------------------------------------------------
-    def refine(self, gate_anchor_ids: Iterable[int] | None = None) -> np.ndarray:
-        """Re-run the segmenter with the box and every accepted point."""
+    def refine(self, gate_anchor_ids: Iterable[int] | None = None, from_box: bool = False) -> np.ndarray:
+        """Re-run the segmenter with the box and every accepted point. Painted pixels are kept and the
+        previous mask is the prompt, unless from_box: then both are forgotten (a fresh start from the box)."""
         self.prepare()
+        if from_box:
+            self.paint.clear()
+            self.logits = None
         self._expand_roi_for_positive_points()
         previous = self.mask
         self._segment()
@@ -242,25 +280,31 @@ class SculptSession:
         rnd.box_after = self.box
         return rnd
 
-    def run(self, rounds: int | None = None) -> SculptResult:
-        """The CLI's path: every proposal accepted, rounds until converged or nothing proposed."""
+    def iter_rounds(self, rounds: int | None = None, verdict: str | None = None, object_id: int | None = None) -> Iterator:
+        """engine.sculpt.rounds.iter_rounds on this core (yields RoundEvents: the cancel points)."""
+        from engine.sculpt.rounds import iter_rounds
+
+        return iter_rounds(self, rounds, verdict, object_id)
+
+    def run(self, rounds: int | None = None, verdict: str | None = None) -> SculptResult:
+        """The CLI's path: every proposal accepted, rounds until converged or nothing proposed; a
+        critic failure ends the rounds with the last good mask (see failures / partial)."""
         t = time.perf_counter()
         if not self.started:
             self.start()
-        n = self.params.rounds if rounds is None else rounds
-        self.stop_reason = "rounds done"
-        for _ in range(n):
-            rnd = self.propose()
-            if not rnd.proposals:
-                self.stop_reason = f"nothing proposed in round {rnd.index}"
-                break
-            self.accept_all()
-            self.apply()
-            if rnd.iou_with_previous is not None and rnd.iou_with_previous >= self.params.early_stop_iou:
-                self.stop_reason = f"converged in round {rnd.index} (IoU {rnd.iou_with_previous:.4f})"
-                break
+        for _ in self.iter_rounds(rounds, verdict):
+            pass
         self._add_time("total", t)
         return self.result()
+
+    # ---- state references (undo, verdict revert): arrays are replaced, never modified in place ----
+    def state_refs(self) -> dict[str, Any]:
+        return {"mask": self.mask, "logits": self.logits, "box": self.box, "score": self.score,
+                "paint_on": self.paint.on, "paint_off": self.paint.off}
+
+    def restore_refs(self, refs: dict[str, Any]) -> None:
+        self.mask, self.logits, self.box, self.score = refs["mask"], refs["logits"], refs["box"], refs["score"]
+        self.paint.on, self.paint.off = refs["paint_on"], refs["paint_off"]
 
     def result(self) -> SculptResult:
         return SculptResult(
@@ -273,17 +317,22 @@ class SculptSession:
             rounds=list(self.rounds),
             points=list(self.points),
             params=self.params.to_dict(),
-            backends={"segmenter": self.segmenter.info(), "critic": self.critic.info() if self.critic else None},
+            backends=self._backends(),
             timings=dict(self.timings),
             stop_reason=self.stop_reason,
         )
 
     # ---- internals -------------------------------------------------------------------------
+    def _backends(self) -> dict[str, Any]:
+        return {"segmenter": self.segmenter.info(), "critic": self.critic.info() if self.critic else None}
+
     def _segment(self) -> None:
         pred = self.segmenter.predict(self.box, self.accepted_points(), self.logits)
         mask = pred.best_mask().astype(bool)
         if self.params.keep_largest_component:
             mask = largest_component(mask)
+        if self.paint.active:
+            mask = self.paint.keep(mask)
         self.mask = mask
         self.logits = pred.best_logits()
         self.score = float(pred.scores[pred.best_index()]) if len(pred.scores) else 0.0
