@@ -1,21 +1,23 @@
-"""Existing annotations back to a bool mask: the starting mask of a session (semi-automatic cleanup
-of a dataset someone already labelled). Every reader names the file in its one-line errors."""
+"""Existing annotations back to objects (label + mask each): the starting objects of a session
+(semi-automatic cleanup of a dataset someone already labelled). `import_objects` keeps every
+object and its label; `import_mask` is their union (the one-mask API `sculpt --init-mask` and
+`batch --init-masks` use). Every reader names the file in its one-line errors."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from engine.errors import InputError
-from engine.exports.coco import decode_segmentation
-from engine.exports.polygons import polygons_to_mask
-from engine.io.annotations import read_json
+from engine.exports.items import DEFAULT_LABEL, Instance, read_instance_map, read_output_folder
+from engine.exports.labels import find_labels
+from engine.exports.pngs import OBJECTS_FILE
+from engine.exports.readers import read_coco_objects, read_labelme_objects, read_yolo_objects
 
-IMPORT_FORMATS = ("png", "coco", "labelme", "yolo", "voc", "cod")
+IMPORT_FORMATS = ("png", "png-indexed", "coco", "labelme", "yolo", "voc", "cod")
 
 
 def _resolve(source: Path, name: str, candidates: tuple[str, ...]) -> Path:
@@ -34,119 +36,205 @@ def _check_shape(mask: np.ndarray, shape: tuple[int, int] | None, source: Path) 
     return mask
 
 
-def read_png_mask(path: Path, shape: tuple[int, int] | None = None, instance: int | None = None) -> np.ndarray:
-    """Binary (0/255, 0/1), soft (thresholded at 128) or instance-indexed/palette PNGs (values 1..N;
-    255 is VOC's 'void' border and is not object). instance= picks one index."""
+def _load_png(path: Path) -> tuple[np.ndarray, str]:
     try:
         with Image.open(path) as img:
             mode = img.mode
-            arr = np.asarray(img if mode in ("P", "L", "I", "I;16", "1") else img.convert("L"))
+            if mode in ("I;16", "I;16B", "I;16L", "I"):
+                return read_instance_map(path), mode
+            arr = np.asarray(img if mode in ("P", "L", "1") else img.convert("L"))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not a readable mask image ({exc})") from None
-    if arr.ndim == 3:
-        arr = arr[:, :, 0]
+    return (arr[:, :, 0] if arr.ndim == 3 else arr), mode
+
+
+def _is_index_map(arr: np.ndarray, mode: str) -> bool:
     values = np.unique(arr)
+    return mode in ("P", "I;16", "I;16B", "I;16L", "I") or (values.max(initial=0) < 128 and len(values) > 1)
+
+
+def read_png_mask(path: Path, shape: tuple[int, int] | None = None, instance: int | None = None) -> np.ndarray:
+    """Binary (0/255, 0/1), soft (thresholded at 128) or instance-indexed/palette PNGs (values 1..N;
+    255 is VOC's 'void' border and is not object). instance= picks one index."""
+    arr, mode = _load_png(path)
     if instance is not None:
         mask = arr == instance
-    elif mode == "P" or (values.max(initial=0) < 128 and len(values) > 1):
+    elif _is_index_map(arr, mode):
         mask = (arr > 0) & (arr != 255)
-    elif set(values.tolist()) <= {0, 1, 255}:
+    elif set(np.unique(arr).tolist()) <= {0, 1, 255}:
         mask = arr > 0
     else:
         mask = arr >= 128
     return _check_shape(mask.astype(bool), shape, path)
 
 
-@lru_cache(maxsize=4)
-def _coco_index(path: str, mtime: float) -> dict[str, Any]:
-    data = read_json(path)
-    if not isinstance(data, dict) or "images" not in data or "annotations" not in data:
-        raise InputError(f"{path}: not a COCO instances file (needs images and annotations)")
-    by_stem = {Path(im["file_name"]).stem: im for im in data["images"]}
-    anns: dict[int, list] = {}
-    for a in data["annotations"]:
-        anns.setdefault(a["image_id"], []).append(a)
-    return {"by_stem": by_stem, "anns": anns, "cats": {c["id"]: c["name"] for c in data.get("categories", [])}}
+def _sidecar_labels(root: Path, name: str) -> dict[int, str]:
+    """id -> label from an objects.json (written by png-indexed and cod exports)."""
+    for folder in (root, root.parent):
+        path = folder / OBJECTS_FILE
+        if path.is_file():
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                return {int(o["id"]): str(o["label"]) for o in doc["images"].get(name, [])}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                raise InputError(f"{path}: malformed objects file") from None
+    return {}
 
 
-def read_coco_mask(path: Path, name: str, shape: tuple[int, int] | None = None, category: str | None = None) -> np.ndarray:
-    idx = _coco_index(str(path), path.stat().st_mtime)
-    image = idx["by_stem"].get(name)
-    if image is None:
-        raise InputError(f"{path}: no image with file name {name}.* in the COCO file")
-    h, w = int(image["height"]), int(image["width"])
-    mask = np.zeros((h, w), bool)
-    for a in idx["anns"].get(image["id"], []):
-        if category is not None and idx["cats"].get(a.get("category_id")) != category:
-            continue
-        mask |= decode_segmentation(a.get("segmentation"), h, w, str(path))
-    return _check_shape(mask, shape, path)
+def read_index_objects(path: Path, shape: tuple[int, int] | None, labels: dict[int, str] | None = None) -> list[Instance]:
+    """One object per id (0 = background, 255 = VOC void), in id order."""
+    arr, mode = _load_png(path)
+    _check_shape(arr, shape, path)
+    if not _is_index_map(arr, mode):
+        return [Instance(DEFAULT_LABEL, read_png_mask(path, shape))]
+    labels = labels or {}
+    ids = [int(v) for v in np.unique(arr) if v not in (0, 255)]
+    return [Instance(labels.get(k, DEFAULT_LABEL), arr == k) for k in ids]
 
 
-def read_labelme_mask(path: Path, shape: tuple[int, int] | None = None, label: str | None = None) -> np.ndarray:
-    data = read_json(path)
-    if not isinstance(data, dict) or "shapes" not in data:
-        raise InputError(f"{path}: not a LabelMe file (no shapes)")
-    try:
-        h, w = int(data["imageHeight"]), int(data["imageWidth"])
-    except (KeyError, TypeError, ValueError):
-        if shape is None:
-            raise InputError(f"{path}: no imageHeight/imageWidth") from None
-        h, w = shape
-    mask = np.zeros((h, w), bool)
-    for i, s in enumerate(data["shapes"]):
-        if label is not None and s.get("label") != label:
-            continue
-        kind = s.get("shape_type") or "polygon"
-        try:
-            pts = [(float(x), float(y)) for x, y in s["points"]]
-        except (KeyError, TypeError, ValueError):
-            raise InputError(f"{path}: shape {i} has malformed points") from None
-        if kind == "rectangle" and len(pts) == 2:
-            (x0, y0), (x1, y1) = pts
-            pts = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-        elif kind not in ("polygon", "rectangle"):
-            continue  # points, lines, circles: not regions we can use as a mask
-        mask |= polygons_to_mask([pts], (h, w))
-    return _check_shape(mask, shape, path)
+def read_voc_objects(source: Path, name: str, shape: tuple[int, int] | None) -> list[Instance]:
+    """SegmentationObject ids; each object's label is the class most of its pixels have in
+    SegmentationClass (names from labelmap.txt or labels.txt, colours of RGB masks via labelmap)."""
+    root = source if source.is_dir() else source.parent.parent
+    obj_path = _resolve(source, name, ("SegmentationObject/{name}.png", "{name}.png"))
+    objects = read_index_objects(obj_path, shape)
+    cls_path = root / "SegmentationClass" / f"{name}.png"
+    if not cls_path.exists():
+        return objects
+    names, colours = _voc_labelmap(root)
+    with Image.open(cls_path) as img:
+        if img.mode in ("P", "L"):
+            cls = np.asarray(img).astype(np.int64)
+        else:
+            rgb = np.asarray(img.convert("RGB")).astype(np.int64)
+            code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+            cls = np.zeros(code.shape, np.int64)
+            for i, (r, g, b) in colours.items():
+                cls[code == ((r << 16) | (g << 8) | b)] = i
+    for obj in objects:
+        vals = cls[obj.mask]
+        vals = vals[(vals > 0) & (vals != 255)]
+        if vals.size:
+            k = int(np.bincount(vals).argmax())
+            obj.category = names[k] if k < len(names) else str(k)
+    return objects
 
 
-def read_yolo_mask(path: Path, shape: tuple[int, int], class_id: int | None = None) -> np.ndarray:
-    h, w = shape
-    polys = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        parts = line.split()
-        if not parts:
-            continue
-        try:
-            cls, vals = int(parts[0]), [float(v) for v in parts[1:]]
-        except ValueError:
-            raise InputError(f"{path}: line {n} is not `class x1 y1 x2 y2 ...`") from None
-        if len(vals) < 6 or len(vals) % 2:
-            raise InputError(f"{path}: line {n} needs at least three x y pairs")
-        if class_id is None or cls == class_id:
-            polys.append([(vals[i] * w, vals[i + 1] * h) for i in range(0, len(vals), 2)])
-    return polygons_to_mask(polys, (h, w))
+def _voc_labelmap(root: Path) -> tuple[list[str], dict[int, tuple[int, int, int]]]:
+    """Class names by index (background first) and colours by index, from labelmap.txt
+    (`name:r,g,b:parts:actions`) or labels.txt (one name per line)."""
+    names: list[str] = []
+    colours: dict[int, tuple[int, int, int]] = {}
+    if (root / "labelmap.txt").is_file():
+        for line in (root / "labelmap.txt").read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split(":")
+            if len(parts) > 1 and parts[1].count(",") == 2:
+                try:
+                    r, g, b = (int(v) for v in parts[1].split(","))
+                    colours[len(names)] = (r, g, b)
+                except ValueError:
+                    pass
+            names.append(parts[0].strip())
+    elif (root / "labels.txt").is_file():
+        names = [ln.strip() for ln in (root / "labels.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return names, colours
 
 
-def import_mask(fmt: str, source: str | Path, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
-    """The mask of image `name` from `source` (a file or a folder, by format)."""
+def _cod_objects(src: Path, name: str, shape: tuple[int, int] | None) -> list[Instance]:
+    root = src if src.is_dir() else src.parent.parent
+    if src.is_dir():
+        for rel in ("Instance/{name}.png", "GT_Instance/{name}.png"):
+            p = src / rel.format(name=name)
+            if p.exists():
+                return read_index_objects(p, shape, _sidecar_labels(root, name))
+    path = _resolve(src, name, ("GT/{name}.png", "GT_Object/{name}.png", "{name}.png"))
+    return [Instance(_sidecar_labels(root, name).get(1, DEFAULT_LABEL), read_png_mask(path, shape))]
+
+
+def _png_objects(src: Path, name: str, shape: tuple[int, int] | None, indexed: bool) -> list[Instance]:
+    if src.is_dir() and (src / name / "final_mask.png").exists():  # a sculpt/batch outputs folder
+        objects, _ = read_output_folder(src / name)
+        for obj in objects:
+            _check_shape(obj.mask, shape, src / name / "final_mask.png")
+        return objects
+    path = _resolve(src, name, ("{name}.png", "GT/{name}.png"))
+    root = path.parent
+    if indexed or (root / OBJECTS_FILE).is_file():
+        return read_index_objects(path, shape, _sidecar_labels(root, name))
+    return [Instance(DEFAULT_LABEL, read_png_mask(path, shape))]
+
+
+def import_objects(fmt: str, source: str | Path, name: str, shape: tuple[int, int] | None = None) -> list[Instance]:
+    """The objects of image `name` from `source` (a file or a folder, by format), in their stored
+    order, each with its label ("object" where the format has none). Empty objects are dropped."""
     src = Path(source)
     if not src.exists():
         raise InputError(f"{src}: annotation source not found")
-    if fmt == "png":
-        return read_png_mask(_resolve(src, name, ("{name}.png", "{name}/final_mask.png", "GT/{name}.png")), shape)
-    if fmt == "cod":
-        return read_png_mask(_resolve(src, name, ("GT/{name}.png", "GT_Object/{name}.png", "{name}.png")), shape)
-    if fmt == "voc":
-        return read_png_mask(_resolve(src, name, ("SegmentationObject/{name}.png", "{name}.png")), shape)
-    if fmt == "coco":
+    if fmt in ("png", "png-indexed"):
+        objects = _png_objects(src, name, shape, fmt == "png-indexed")
+    elif fmt == "cod":
+        objects = _cod_objects(src, name, shape)
+    elif fmt == "voc":
+        objects = read_voc_objects(src, name, shape)
+    elif fmt in ("coco", "coco-polygon"):
         path = src if src.is_file() else _resolve(src, name, ("annotations.json",))
-        return read_coco_mask(path, name, shape)
-    if fmt == "labelme":
-        return read_labelme_mask(_resolve(src, name, ("{name}.json",)), shape)
-    if fmt == "yolo":
+        objects, hw = read_coco_objects(path, name)
+        _check_shape(np.zeros(hw, bool), shape, path)
+    elif fmt in ("labelme", "labelme-mask"):
+        path = _resolve(src, name, ("{name}.json",))
+        objects, hw = read_labelme_objects(path, shape)
+        _check_shape(np.zeros(hw, bool), shape, path)
+    elif fmt == "yolo":
         if shape is None:
             raise InputError(f"{src}: YOLO labels are normalised; the image size is needed")
-        return read_yolo_mask(_resolve(src, name, ("labels/{name}.txt", "{name}.txt")), shape)
-    raise InputError(f"unknown import format {fmt!r} (use one of {', '.join(IMPORT_FORMATS)})")
+        objects = read_yolo_objects(_resolve(src, name, ("labels/{name}.txt", "{name}.txt")), tuple(shape))
+    else:
+        raise InputError(f"unknown import format {fmt!r} (use one of {', '.join(IMPORT_FORMATS)})")
+    return [o for o in objects if o.mask.any()]
+
+
+def import_mask(fmt: str, source: str | Path, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """The union of the objects of image `name` (one starting mask)."""
+    objects = import_objects(fmt, source, name, shape)
+    if objects:
+        out = np.zeros_like(objects[0].mask)
+        for o in objects:
+            out |= o.mask
+        return out
+    if shape is not None:
+        return np.zeros(tuple(shape), bool)
+    raise InputError(f"{source}: no object for {name} and no image size to make an empty mask")
+
+
+def import_labels(source: str | Path) -> list[str]:
+    """The label list next to an annotation source (labels.txt), if any."""
+    src = Path(source)
+    return find_labels(src if src.is_dir() else src.parent).names
+
+
+# the per-format union readers of the first version, kept for callers
+def read_coco_mask(path: Path, name: str, shape: tuple[int, int] | None = None, category: str | None = None) -> np.ndarray:
+    objects, hw = read_coco_objects(Path(path), name)
+    mask = np.zeros(hw, bool)
+    for o in objects:
+        if category is None or o.category == category:
+            mask |= o.mask
+    return _check_shape(mask, shape, Path(path))
+
+
+def read_labelme_mask(path: Path, shape: tuple[int, int] | None = None, label: str | None = None) -> np.ndarray:
+    objects, hw = read_labelme_objects(Path(path), shape)
+    mask = np.zeros(hw, bool)
+    for o in objects:
+        if label is None or o.category == label:
+            mask |= o.mask
+    return _check_shape(mask, shape, Path(path))
+
+
+def read_yolo_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
+    mask = np.zeros(tuple(shape), bool)
+    for o in read_yolo_objects(Path(path), tuple(shape)):
+        mask |= o.mask
+    return mask

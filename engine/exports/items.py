@@ -1,21 +1,39 @@
-"""What an exporter gets: one image with its instance masks, collected from an outputs folder."""
+"""What an exporter gets: one image with its objects (label + mask), collected from an outputs folder.
+
+An outputs folder NAME/ is read as:
+- several objects when it holds instances.png (0 = background, id k = k-th entry of sculpt.json
+  `objects`, whose `label` and `box` are kept);
+- otherwise one object from final_mask.png, labelled by sculpt.json `instance` / instance_info.txt
+  (folders written before objects existed keep working)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import cv2
 import numpy as np
 
 from engine.errors import InputError
+from engine.exports.labels import LabelList, find_labels, read_labels
 from engine.io.images import IMAGE_SUFFIXES, load_mask
+
+DEFAULT_LABEL = "object"
 
 
 @dataclass
 class Instance:
+    """One object: its class label and its mask (bool H x W); box (x0, y0, x1, y1) when known."""
+
     category: str
-    mask: np.ndarray  # bool (H, W)
+    mask: np.ndarray
+    box: tuple[float, float, float, float] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.category
 
 
 @dataclass
@@ -37,39 +55,133 @@ def _find_image(name: str, images_dir: Path | None) -> Path | None:
     return None
 
 
-def collect_outputs(outputs_dir: str | Path, images_dir: str | Path | None = None, category: str | None = None) -> list[ExportItem]:
-    """Every OUTPUTS/NAME/final_mask.png, with the image path and instance name from sculpt.json /
-    instance_info.txt (images_dir is searched when the recorded image path is gone)."""
+def _read_meta(folder: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads((folder / "sculpt.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _box_of(obj: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    box = obj.get("box")
+    if isinstance(box, dict) and all(k in box for k in ("x0", "y0", "x1", "y1")):
+        box = [box["x0"], box["y0"], box["x1"], box["y1"]]
+    try:
+        if isinstance(box, (list, tuple)) and len(box) == 4:
+            x0, y0, x1, y1 = (float(v) for v in box)
+            return x0, y0, x1, y1
+    except (TypeError, ValueError):
+        pass
+    return None
+
+
+def read_instance_map(path: Path) -> np.ndarray:
+    """An instance-id PNG (8 or 16 bit, grey or palette) as an integer array."""
+    arr = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if arr is not None and arr.ndim == 2:
+        return arr.astype(np.int64)
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            arr = np.asarray(img if img.mode in ("P", "L", "I", "I;16") else img.convert("L"))
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable instance map ({exc})") from None
+    return arr.astype(np.int64)
+
+
+def _objects_of(folder: Path, meta: dict[str, Any], fallback_label: str) -> list[Instance] | None:
+    objects = meta.get("objects")
+    if not (folder / "instances.png").exists() or not isinstance(objects, list) or not objects:
+        return None
+    ids = read_instance_map(folder / "instances.png")
+    out = []
+    for k, obj in enumerate(objects, start=1):
+        obj = obj if isinstance(obj, dict) else {}
+        label = str(obj.get("label") or fallback_label)
+        out.append(Instance(label, ids == k, _box_of(obj)))
+    return out
+
+
+def read_output_folder(folder: str | Path, category: str | None = None) -> tuple[list[Instance], dict[str, Any]]:
+    """The objects of one outputs folder (see the module docstring) and its sculpt.json."""
+    folder = Path(folder)
+    meta = _read_meta(folder) if (folder / "sculpt.json").exists() else {}
+    name = (meta.get("instance") or {}).get("instance") if isinstance(meta.get("instance"), dict) else None
+    if not name and (folder / "instance_info.txt").exists():
+        name = (folder / "instance_info.txt").read_text(encoding="utf-8").strip()
+    fallback = name or DEFAULT_LABEL
+    objects = _objects_of(folder, meta, fallback)
+    if objects is None:
+        mask = load_mask(folder / "final_mask.png")
+        objects = [Instance(fallback, mask)]
+    if category:
+        for obj in objects:
+            obj.category = category
+    return objects, meta
+
+
+def output_folders(outputs_dir: str | Path) -> list[Path]:
+    """OUTPUTS/NAME/ folders holding a final_mask.png (done images), sorted by name."""
     root = Path(outputs_dir)
     if not root.is_dir():
         raise InputError(f"{root}: outputs folder not found")
-    images = Path(images_dir) if images_dir else None
-    items = []
-    for sub in sorted(p for p in root.iterdir() if p.is_dir() and (p / "final_mask.png").exists()):
-        mask = load_mask(sub / "final_mask.png")
-        meta: dict = {}
-        if (sub / "sculpt.json").exists():
-            try:
-                meta = json.loads((sub / "sculpt.json").read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                meta = {}
-        name = category or (meta.get("instance") or {}).get("instance")
-        if not name and (sub / "instance_info.txt").exists():
-            name = (sub / "instance_info.txt").read_text(encoding="utf-8").strip()
-        image_path = Path(meta["image_path"]) if meta.get("image_path") else None
-        if image_path is None or not image_path.exists():
-            image_path = _find_image(sub.name, images) or image_path
-        h, w = mask.shape
-        items.append(ExportItem(sub.name, w, h, [Instance(name or "object", mask)], image_path))
-    if not items:
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "final_mask.png").exists())
+    if not folders:
         raise InputError(f"{root}: no NAME/final_mask.png found (run sculpt or batch first)")
-    return items
+    return folders
 
 
-def categories_of(items: list[ExportItem]) -> list[str]:
-    """Category names in first-seen order (their 1-based position is the class id)."""
-    seen: dict[str, None] = {}
-    for it in items:
-        for inst in it.instances:
-            seen.setdefault(inst.category, None)
-    return list(seen)
+def folder_labels(folder: Path, category: str | None = None) -> list[str]:
+    """The labels of one outputs folder, read from sculpt.json alone (no mask is decoded)."""
+    if category:
+        return [category]
+    meta = _read_meta(folder) if (folder / "sculpt.json").exists() else {}
+    objects = meta.get("objects")
+    inst = meta.get("instance")
+    fallback = (inst.get("instance") if isinstance(inst, dict) else None) or DEFAULT_LABEL
+    if (folder / "instances.png").exists() and isinstance(objects, list) and objects:
+        return [str((o.get("label") if isinstance(o, dict) else None) or fallback) for o in objects]
+    if fallback == DEFAULT_LABEL and (folder / "instance_info.txt").exists():
+        fallback = (folder / "instance_info.txt").read_text(encoding="utf-8").strip() or DEFAULT_LABEL
+    return [fallback]
+
+
+def load_output_item(folder: Path, images_dir: str | Path | None = None, category: str | None = None) -> ExportItem:
+    objects, meta = read_output_folder(folder, category)
+    image_path = Path(meta["image_path"]) if meta.get("image_path") else None
+    if image_path is None or not image_path.exists():
+        image_path = _find_image(folder.name, Path(images_dir) if images_dir else None) or image_path
+    h, w = objects[0].mask.shape
+    return ExportItem(folder.name, w, h, objects, image_path)
+
+
+def collect_outputs(outputs_dir: str | Path, images_dir: str | Path | None = None, category: str | None = None) -> list[ExportItem]:
+    """Every OUTPUTS/NAME/ with a final_mask.png, with its objects and image path (images_dir is
+    searched when the recorded image path is gone)."""
+    return [load_output_item(sub, images_dir, category) for sub in output_folders(outputs_dir)]
+
+
+def labels_for(items: list[ExportItem], outputs_dir: str | Path | None = None,
+               labels: str | Path | LabelList | None = None) -> LabelList:
+    """The label list of an export: the given one (a LabelList or a labels.txt path), else the
+    labels.txt of the outputs folder or of the images' dataset folder; every used label it lacks
+    is appended in first-seen order."""
+    if isinstance(labels, LabelList):
+        base = labels
+    elif labels is not None:
+        base = read_labels(labels)
+    else:
+        folders: list[Path | None] = [Path(outputs_dir) if outputs_dir else None]
+        for it in items[:1]:
+            if it.image_path is not None:
+                folders += [Path(it.image_path).parent, Path(it.image_path).parent.parent]
+        base = find_labels(*folders)
+    return base.with_extra([inst.category for it in items for inst in it.instances])
+
+
+def categories_of(items: list[ExportItem], labels: LabelList | None = None) -> list[str]:
+    """Category names: the label list's order, then labels it lacks in first-seen order (position
+    + 1 is the COCO category id, position the YOLO class)."""
+    return (labels or LabelList()).with_extra([inst.category for it in items for inst in it.instances]).names

@@ -1,6 +1,15 @@
-"""Masks <-> polygons. Polygon formats (COCO polygons, LabelMe, YOLO) cannot hold holes, so a mask
-with holes is cut into hole-free pieces (a horizontal cut through each hole) whose union is the
-mask; each piece becomes one polygon."""
+"""Masks <-> polygons.
+
+Two ways to put a mask with holes or several parts into polygons:
+- hole-free pieces (COCO polygons, LabelMe): a horizontal cut through each hole splits a component
+  into pieces without holes; each piece is one polygon, the union of the filled pieces is the mask.
+- one joined polygon (YOLO-seg, one line per object): every outer and hole contour is one segment,
+  neighbouring segments are linked at their closest vertices by a zero-width bridge walked out and
+  back (the scheme of Ultralytics' `merge_multi_segment`), filled even-odd (cv2.fillPoly, as
+  Ultralytics' polygon2mask does). `split_joined` undoes the bridges when reading back.
+
+`simplify=PX` runs cv2.approxPolyDP with that tolerance on every outline (fewer, editable vertices);
+None keeps the exact staircase outline."""
 
 from __future__ import annotations
 
@@ -34,6 +43,14 @@ def hole_free_pieces(mask: np.ndarray, max_pieces: int = 10_000) -> list[np.ndar
     return out
 
 
+def simplify_outline(points: np.ndarray, tolerance: float | None) -> np.ndarray:
+    """approxPolyDP at `tolerance` px; outlines that would drop under 3 vertices stay as they are."""
+    if not tolerance or tolerance <= 0 or len(points) <= 3:
+        return points
+    approx = cv2.approxPolyDP(points.astype(np.float32).reshape(-1, 1, 2), float(tolerance), True).reshape(-1, 2)
+    return approx.astype(np.float64) if len(approx) >= 3 else points
+
+
 def _outer_contour(piece: np.ndarray, edges: bool) -> np.ndarray | None:
     m = piece.astype(np.uint8)
     if edges:
@@ -47,7 +64,15 @@ def _outer_contour(piece: np.ndarray, edges: bool) -> np.ndarray | None:
     return c
 
 
-def mask_to_polygons(mask: np.ndarray, edges: bool = False, min_points: int = 3) -> list[Polygon]:
+def _as_polygon(c: np.ndarray, min_points: int) -> Polygon:
+    poly = [(float(x), float(y)) for x, y in c]
+    if len(poly) < min_points:
+        poly = (poly * min_points)[:min_points]
+    return poly
+
+
+def mask_to_polygons(mask: np.ndarray, edges: bool = False, min_points: int = 3,
+                     simplify: float | None = None) -> list[Polygon]:
     """Hole-free polygons whose union is the mask.
 
     edges=False: vertices at pixel centres, for readers that fill polygons inclusively at integer
@@ -59,18 +84,145 @@ def mask_to_polygons(mask: np.ndarray, edges: bool = False, min_points: int = 3)
         c = _outer_contour(piece, edges)
         if c is None:
             continue
-        poly = [(float(x), float(y)) for x, y in c]
-        if len(poly) < min_points:
-            poly = (poly * min_points)[:min_points]
-        polys.append(poly)
+        polys.append(_as_polygon(simplify_outline(c, simplify), min_points))
     return polys
 
 
+def mask_contours(mask: np.ndarray, simplify: float | None = None) -> list[np.ndarray]:
+    """Every outer and hole outline (pixel centres, RETR_CCOMP): filled together even-odd with their
+    boundary pixels, they give the mask back."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return [simplify_outline(c.reshape(-1, 2).astype(np.float64), simplify) for c in contours if len(c)]
+
+
+def _closest(a: np.ndarray, b: np.ndarray) -> tuple[int, int, float]:
+    d = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+    i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+    return int(i), int(j), float(d[i, j])
+
+
+def _chain_order(segments: list[np.ndarray]) -> list[int]:
+    """Greedy nearest-neighbour order, starting from the largest outline: short bridges."""
+    left = set(range(len(segments)))
+    cur = max(left, key=lambda k: len(segments[k]))
+    order = [cur]
+    left.discard(cur)
+    while left:
+        cur = min(left, key=lambda k: _closest(segments[order[-1]], segments[k])[2])
+        order.append(cur)
+        left.discard(cur)
+    return order
+
+
+def join_segments(segments: Sequence[np.ndarray]) -> Polygon:
+    """One closed vertex walk through every segment: segment i is entered at its vertex closest to
+    segment i-1, walked round to its vertex closest to segment i+1, the rest of the chain is walked
+    there (out and back over the same bridge), then segment i is finished back at its entry.
+    The vertex a bridge leaves from is written twice (outlines never repeat a vertex back to back),
+    so `split_joined` can tell a bridge from a one-pixel-wide part of the outline."""
+    segs = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in segments if len(s)]
+    if not segs:
+        return []
+    segs = [segs[k] for k in _chain_order(segs)]
+    links = [_closest(segs[i], segs[i + 1])[:2] for i in range(len(segs) - 1)]  # (exit in i, entry in i+1)
+
+    def walk(i: int, start: int) -> list[tuple[np.ndarray, bool]]:  # (vertex, a bridge leaves it)
+        seg = np.roll(segs[i], -start, axis=0)
+        if i == len(segs) - 1:
+            return [*((p, False) for p in seg), (seg[0], True)]
+        exit_at = (links[i][0] - start) % len(seg)
+        head = [(p, False) for p in seg[:exit_at]] + [(seg[exit_at], True)]
+        tail = [(p, False) for p in seg[exit_at:]] + [(seg[0], i > 0)]
+        return [*head, *walk(i + 1, links[i][1]), *tail]
+
+    out: Polygon = []
+    for p, bridge in walk(0, links[0][0] if links else 0):
+        xy = (float(p[0]), float(p[1]))
+        if out and out[-1] == xy and not bridge:
+            continue
+        out.append(xy)
+        if bridge:
+            out.append(xy)
+    while len(out) > 1 and out[-1] == out[0]:
+        out.pop()
+    return out
+
+
+def split_joined(poly: Sequence[Sequence[float]]) -> tuple[list[Polygon], list[Polygon]]:
+    """(loops, lines) of a vertex walk. A vertex met again closes the loop since its first visit;
+    loops of under 3 distinct vertices are out-and-back lines: dropped when marked as a bridge
+    (a doubled vertex before it), kept as lines otherwise (one-pixel-wide parts; the bridges of
+    files from other tools, which Ultralytics draws too). A walk with no repeated vertex is one loop."""
+    raw = [(float(x), float(y)) for x, y in poly]
+    pts: list[tuple[float, float]] = []
+    bridges: set[frozenset] = set()
+    pending = False
+    for p in raw:
+        if pts and pts[-1] == p:
+            pending = True
+            continue
+        if pending and pts:
+            bridges.add(frozenset((pts[-1], p)))
+        pending = False
+        pts.append(p)
+    if pending and pts and len(pts) > 1:
+        bridges.add(frozenset((pts[-1], pts[0])))
+    if len(pts) > 1 and pts[-1] != pts[0]:
+        pts.append(pts[0])
+    stack: list[tuple[float, float]] = []
+    where: dict[tuple[float, float], int] = {}
+    loops: list[Polygon] = []
+    lines: list[Polygon] = []
+
+    def emit(loop: list[tuple[float, float]]) -> None:
+        if len(set(loop)) >= 3:
+            loops.append(loop)
+        elif len(set(loop)) == 2 and frozenset(loop) not in bridges:
+            lines.append(loop)
+
+    for p in pts:
+        if p in where:
+            k = where[p]
+            loop = stack[k:]
+            for q in loop[1:]:
+                where.pop(q, None)
+            del stack[k + 1:]
+            emit(loop)
+        else:
+            where[p] = len(stack)
+            stack.append(p)
+    emit(stack)
+    if not loops and not lines and pts:
+        lines.append(pts)
+    return loops, lines
+
+
 def polygons_to_mask(polygons: Sequence[Sequence[Sequence[float]]], shape: tuple[int, int]) -> np.ndarray:
-    """Union of polygons filled at pixel centres, boundary included (cv2.fillPoly, as LabelMe/YOLO readers do)."""
+    """Union of polygons, each filled at pixel centres with its boundary (cv2.fillPoly + polylines,
+    as LabelMe/YOLO readers do)."""
     out = np.zeros(shape, np.uint8)
-    pts = [np.round(np.asarray(p, dtype=np.float64)).astype(np.int32).reshape(-1, 1, 2) for p in polygons if len(p) >= 1]
+    for p in polygons:
+        if len(p) >= 1:
+            pts = np.round(np.asarray(p, dtype=np.float64)).astype(np.int32).reshape(-1, 1, 2)
+            cv2.fillPoly(out, [pts], 1)
+            cv2.polylines(out, [pts], True, 1)  # one- or two-vertex "polygons" still mark their pixels
+    return out.astype(bool)
+
+
+def even_odd_mask(loops: Sequence[Sequence[Sequence[float]]], shape: tuple[int, int]) -> np.ndarray:
+    """Loops filled together even-odd (holes stay open), boundary pixels included."""
+    out = np.zeros(shape, np.uint8)
+    pts = [np.round(np.asarray(p, dtype=np.float64)).astype(np.int32).reshape(-1, 1, 2) for p in loops if len(p)]
     if pts:
         cv2.fillPoly(out, pts, 1)
-        cv2.polylines(out, pts, True, 1)  # one- or two-vertex "polygons" still mark their pixels
+        cv2.polylines(out, pts, True, 1)
     return out.astype(bool)
+
+
+def joined_to_mask(poly: Sequence[Sequence[float]], shape: tuple[int, int]) -> np.ndarray:
+    """A YOLO-seg line (a joined walk, ours or Ultralytics') back to its mask."""
+    loops, lines = split_joined(poly)
+    mask = even_odd_mask(loops, shape)
+    if lines:
+        mask |= polygons_to_mask(lines, shape)
+    return mask

@@ -21,8 +21,8 @@ from engine.io.atomic import write_image, write_json, write_mask
 from engine.samples import generate_scene
 
 IMPORT_AS = {"png": "png", "png-indexed": "png", "coco": "coco", "coco-polygon": "coco", "labelme": "labelme",
-             "yolo": "yolo", "voc": "voc", "cod": "cod"}
-EXACT = {"png", "png-indexed", "coco", "voc", "cod"}  # RLE and PNG: pixel-exact; polygons: IoU >= 0.99
+             "labelme-mask": "labelme", "yolo": "yolo", "voc": "voc", "cod": "cod"}
+EXACT = {"png", "png-indexed", "coco", "labelme-mask", "voc", "cod", "yolo"}  # RLE, PNG, mask shapes and YOLO's even-odd lines: pixel-exact; polygons: IoU >= 0.99
 
 
 def _hard_mask(seed: int) -> np.ndarray:
@@ -127,7 +127,7 @@ def test_export_command_from_outputs(tmp_path, capsys) -> None:
     assert (tmp_path / "cod" / "Imgs" / "a.png").read_bytes() == (tmp_path / "imgs" / "a.png").read_bytes()
     assert np.array_equal(import_mask("cod", tmp_path / "cod", "a", scene.gt.shape), scene.gt)
     assert [it.name for it in collect_outputs(tmp_path / "outputs")] == ["a"]
-    assert "exported 1 image(s) as cod" in capsys.readouterr().out
+    assert "exported 1 image(s), 1 object(s) as cod" in capsys.readouterr().out
 
 
 def test_import_errors_name_the_file(tmp_path) -> None:
