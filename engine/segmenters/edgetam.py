@@ -1,0 +1,22 @@
+"""`edgetam`: EdgeTAM (a RepViT image encoder with SAM 2's prompt encoder and mask decoder) through transformers'
+EdgeTamModel, from a save_pretrained folder (yonigozlan/EdgeTAM-hf layout). The encoder is a fraction of SAM 2's
+cost: the CPU choice. Preprocessing is SAM 2's (Sam2Processor); the timm backbone needs the `timm` package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.registry import SEGMENTERS
+from engine.segmenters.sam2 import Sam2Segmenter
+
+
+@SEGMENTERS.register("edgetam")
+class EdgeTamSegmenter(Sam2Segmenter):
+    name = "edgetam"
+    family = "EdgeTAM"
+    layout = "the yonigozlan/EdgeTAM-hf layout: config.json + model.safetensors"
+
+    def _model_class(self) -> Any:
+        from transformers import EdgeTamModel
+
+        return EdgeTamModel
