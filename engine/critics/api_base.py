@@ -9,19 +9,23 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import cv2
 import numpy as np
 
+from engine.critics.base import CriticView
 from engine.critics.parsing import CONVENTIONS
-from engine.critics.secrets import redact
+from engine.critics.secrets import redact, redact_provenance
 from engine.critics.vlm import VLMAnswer, VLMCritic, VLMRequest
 from engine.errors import BackendError
 from engine.settings import is_secret_key
+from engine.types import CriticReply, InstanceInfo
 
 log = logging.getLogger("sam_sculpt.critics")
 RETRY_STATUS = (408, 409, 429, 500, 502, 503, 504)
@@ -109,13 +113,44 @@ class ApiCritic(VLMCritic):
         self.image_format = image_format
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
+        self._local = threading.local()  # the deadline of the round this thread is asking for
         self._pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix=f"critic-{self.name}")
 
     def call(self, request: VLMRequest, timeout_s: float) -> str:
         raise NotImplementedError
 
+    def cancel(self, request: VLMRequest) -> None:
+        """Abort `request`'s transfer (called from another thread when its wall-clock budget ran out). The
+        default abandons it: the worker thread finishes or times out in the background, nobody waits for it."""
+
+    # ---- one round = one deadline ----------------------------------------------------------------
+    # the questions of a round (anchors + squares, or points) all see the same CriticView: its `deadline`
+    # (monotonic seconds, set by the first request) bounds every request and retry of the round together
+    @contextmanager
+    def _round_of(self, view: CriticView) -> Iterator[None]:
+        if view.deadline is None:
+            view.deadline = time.monotonic() + self.policy.round_deadline_s
+        previous = getattr(self._local, "deadline", None)
+        self._local.deadline = view.deadline
+        try:
+            yield
+        finally:
+            self._local.deadline = previous
+
+    def select_anchors(self, view: CriticView, instance: InstanceInfo, k: int) -> CriticReply:
+        with self._round_of(view):
+            return super().select_anchors(view, instance, k)
+
+    def judge_squares(self, view: CriticView, anchor_ids: Sequence[int], instance: InstanceInfo) -> list[CriticReply]:
+        with self._round_of(view):
+            return super().judge_squares(view, anchor_ids, instance)
+
+    def propose_points(self, view: CriticView, instance: InstanceInfo, max_points: int) -> CriticReply:
+        with self._round_of(view):
+            return super().propose_points(view, instance, max_points)
+
     def ask(self, requests: Sequence[VLMRequest]) -> list[VLMAnswer]:
-        deadline = time.monotonic() + self.policy.round_deadline_s
+        deadline = getattr(self._local, "deadline", None) or time.monotonic() + self.policy.round_deadline_s
         if len(requests) == 1:
             return [self._with_retries(requests[0], deadline)]
         futures = [self._pool.submit(self._with_retries, r, deadline) for r in requests]
@@ -130,7 +165,7 @@ class ApiCritic(VLMCritic):
             if remaining <= 0.05:
                 return self._failed(request, t0, attempt - 1, "the round's deadline passed")
             try:
-                text = self.call(request, min(self.policy.timeout_s, remaining))
+                text = self._call_within(request, min(self.policy.timeout_s, remaining))
                 return VLMAnswer(text or "", time.perf_counter() - t0, attempt)
             except ApiFailure as exc:
                 failure = exc
@@ -149,14 +184,41 @@ class ApiCritic(VLMCritic):
                      attempt, what, redact(failure), delay)
             time.sleep(delay)
 
+    def _call_within(self, request: VLMRequest, budget_s: float) -> str:
+        """call() with a wall-clock limit: SDK timeouts are per socket read, so a server that sends one byte
+        at a time would hold a request for ever. The call runs in a daemon thread; when the budget is spent
+        the request is cancelled (or abandoned) and the attempt fails as a timeout."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["text"] = self.call(request, budget_s)
+            except BaseException as exc:  # handed to the caller's thread as is
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"critic-{self.name}-request", daemon=True).start()
+        if not done.wait(budget_s):
+            try:
+                self.cancel(request)
+            except Exception as exc:  # cancelling is best effort
+                log.debug("%s: cancelling a request failed: %s", self.name, type(exc).__name__)
+            raise ApiFailure(f"timed out after {budget_s:.1f}s (no complete reply; wall-clock limit)")
+        if "error" in box:
+            raise box["error"]
+        return box["text"]
+
     def _failed(self, request: VLMRequest, t0: float, attempts: int, why: str) -> VLMAnswer:
         why = redact(why)
         log.warning("%s: %s request failed after %d attempt(s): %s", self.name, request.prompt_id, attempts, why)
         return VLMAnswer("", time.perf_counter() - t0, attempts, error=why)
 
     def info(self) -> dict:
-        return {"name": self.name, "model": self.model, "base_url": self.base_url, "coords": self.coords,
-                "key_from": f"env {self.key_env} or keyring", "retry": asdict(self.policy)}
+        return redact_provenance({"name": self.name, "model": self.model, "base_url": self.base_url,
+                                  "coords": self.coords, "key_from": f"env {self.key_env} or keyring",
+                                  "retry": asdict(self.policy)})
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

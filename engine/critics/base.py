@@ -34,6 +34,7 @@ class CriticView:
     squares: dict[int, Square] = field(default_factory=dict)  # anchor id -> square, filled before judging
     max_side: int = 720  # long side of images sent to a VLM
     square_render_side: int = 336
+    deadline: float | None = None  # time.monotonic() by which an API critic's answers for this round are due
 
     @property
     def height(self) -> int:

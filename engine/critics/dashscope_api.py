@@ -3,6 +3,8 @@ through the dashscope SDK's MultiModalConversation; images go inline as data URI
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
 from engine.critics.api_base import (
@@ -13,10 +15,13 @@ from engine.critics.api_base import (
     policy_from_options,
     retry_after_seconds,
 )
-from engine.critics.secrets import get_api_key, redact
+from engine.critics.endpoints import DASHSCOPE, Provider, choose_key, host_of
+from engine.critics.secrets import redact, redact_provenance
 from engine.critics.vlm import VLMRequest
 from engine.errors import BackendError
 from engine.registry import CRITICS
+
+DEFAULT_URL = "https://dashscope.aliyuncs.com/api/v1"
 
 
 @CRITICS.register("dashscope")
@@ -24,15 +29,21 @@ class DashScopeCritic(ApiCritic):
     name = "dashscope"
 
     def __init__(self, model: str = "qwen-vl-plus-latest", base_url: str | None = None, coords: str = "norm1000",
-                 high_resolution: bool = False, key_env: str = "DASHSCOPE_API_KEY", image_format: str = "jpeg",
+                 high_resolution: bool = False, key_env: str | None = None, image_format: str = "jpeg",
                  **retry: float) -> None:
         try:
             from dashscope import MultiModalConversation
         except ImportError as exc:
             raise BackendError("critic 'dashscope' needs the dashscope package: pip install 'sam-sculpt[api]'") from exc
-        super().__init__(model, base_url, coords, policy_from_options(retry), key_env, image_format)
+        super().__init__(model, base_url, coords, policy_from_options(retry), key_env or DASHSCOPE.key_env, image_format)
+        quiet_sdk_logger()
         self._conversation = MultiModalConversation
-        self._key = get_api_key(key_env, self.name)
+        import dashscope
+
+        self.default_url = str(getattr(dashscope, "base_http_api_url", "") or DEFAULT_URL)  # honours the SDK's env
+        provider = Provider(DASHSCOPE.key_env, (*DASHSCOPE.hosts, host_of(self.default_url)))
+        choice = choose_key(self.name, base_url, self.default_url, provider, key_env)
+        self._key, self.key_source = choice.key, choice.source
         self.high_resolution = bool(high_resolution)
 
     def call(self, request: VLMRequest, timeout_s: float) -> str:
@@ -70,7 +81,15 @@ class DashScopeCritic(ApiCritic):
         return float(w), float(h)
 
     def info(self) -> dict:
-        return {**super().info(), "high_resolution": self.high_resolution}
+        return redact_provenance({**super().info(), "base_url": self.base_url or self.default_url,
+                                  "high_resolution": self.high_resolution, "key_from": self.key_source})
+
+
+def quiet_sdk_logger() -> None:
+    """The SDK logs every failed request with logger.exception (a traceback on stderr through the root
+    handlers); our one-line failure report is enough. DASHSCOPE_LOGGING_LEVEL (the SDK's switch) wins."""
+    if not os.environ.get("DASHSCOPE_LOGGING_LEVEL"):
+        logging.getLogger("dashscope").setLevel(logging.CRITICAL)
 
 
 def _reply_text(output: Any) -> str:

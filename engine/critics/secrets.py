@@ -1,5 +1,6 @@
 """API keys come from the environment or the OS keyring - never from source, settings or provenance -
-and every text that might carry one (logs, error messages) goes through redact()."""
+and every text that might carry one (logs, error messages) goes through redact(); everything written as
+provenance (sculpt.json, batch_summary.json, logs of settings) goes through redact_provenance()."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import logging
 import os
 import re
 import threading
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from engine.errors import CriticUnavailable
 
@@ -79,3 +82,65 @@ def install_log_redaction() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+
+
+# ---- provenance -----------------------------------------------------------------------------------
+MAX_PROVENANCE_CHARS = 4000  # a longer string (a runaway 5 MB reply) is cut; the cut is noted in the text
+SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
+                  "x-goog-api-key", "x-auth-token", "ocp-apim-subscription-key")
+_SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|pwd|sig|auth|credential)")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
+
+
+def is_secret_name(name: str) -> bool:
+    """A settings key or header whose value must never be written (api_key, Authorization, auth_token...)."""
+    from engine.settings import is_secret_key
+
+    low = name.strip().lower()
+    return is_secret_key(low) or low in SECRET_HEADERS
+
+
+def _is_secret_param(name: str) -> bool:
+    """A URL query parameter that may carry a credential (api-key=, token=, sig=, password=...)."""
+    return is_secret_name(name) or bool(_SECRET_PARAM.search(name))
+
+
+def redact_url(url: str) -> str:
+    """The URL with user:password@ removed and secret-looking query parameters (api-key=, token=, sig=...)
+    replaced by '***'. Anything that does not parse as a URL is returned through redact()."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            netloc = "***@" + netloc.rsplit("@", 1)[1]
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            query = urlencode([(k, "***" if _is_secret_param(k) else v) for k, v in pairs], safe="*")
+        return redact(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+    except ValueError:
+        return redact(url)
+
+
+def redact_text(text: str, limit: int = MAX_PROVENANCE_CHARS) -> str:
+    """redact() + every URL in the text through redact_url(), cut to `limit` characters (noting the cut)."""
+    cut = len(text) > limit
+    s = text[:limit] if cut else text
+    s = _URL.sub(lambda m: redact_url(m.group(0)), redact(s))
+    if cut:
+        s += f" ...[truncated: {len(text)} chars, first {limit} kept]"
+    return s
+
+
+def redact_provenance(obj: Any, limit: int = MAX_PROVENANCE_CHARS) -> Any:
+    """A JSON-able copy safe to write: values under secret-looking keys (api_key, Authorization, token...)
+    become '***', URLs lose userinfo and secret query parameters, known keys and key-like strings are
+    masked, and strings longer than `limit` are cut with a note. Every provenance writer calls this."""
+    if isinstance(obj, dict):
+        return {k: ("***" if isinstance(k, str) and is_secret_name(k) and v not in (None, "") else
+                    redact_provenance(v, limit)) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [redact_provenance(v, limit) for v in obj]
+    if isinstance(obj, str):
+        return redact_text(obj, limit)
+    return obj

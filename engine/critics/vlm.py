@@ -15,7 +15,7 @@ import numpy as np
 from engine.critics.base import CriticView
 from engine.critics.parsing import CoordMap, ParseResult, parse_anchors, parse_points, parse_square
 from engine.critics.prompts import render_prompt
-from engine.critics.secrets import redact
+from engine.critics.secrets import redact_text
 from engine.errors import CriticUnavailable
 from engine.types import CriticReply, InstanceInfo
 
@@ -130,7 +130,7 @@ class VLMCritic:
         if result.fallback:
             log.warning("%s: unusable %s reply (%s); using the fallback", self.name, req.prompt_id, result.error)
         error = result.error if result.fallback else None
-        return CriticReply(kind, result.parsed, raw=redact(answer.text), backend=self.name, prompt_id=req.prompt_id,
+        return CriticReply(kind, result.parsed, raw=redact_text(answer.text), backend=self.name, prompt_id=req.prompt_id,
                            latency_s=answer.latency_s, fallback=result.fallback, error=error)
 
     def info(self) -> dict:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.critics.secrets import redact_provenance
 from engine.io.atomic import write_image, write_json, write_mask, write_text
 from engine.sculpt.render import blend_mask, render_points_overlay
 from engine.sculpt.session import SculptSession
@@ -34,7 +35,7 @@ def write_outputs(out_dir: str | Path, session: SculptSession, result: SculptRes
             write_image(out / f"round{rnd.index}_points_overlay.png",
                         render_points_overlay(session.image, result.mask, result.box, pts))
     provenance = {**provenance_header(), **result.provenance(), **(extra or {})}
-    write_json(out / "sculpt.json", strip_secrets(provenance))
+    write_json(out / "sculpt.json", redact_provenance(strip_secrets(provenance)))
     write_text(out / "instance_info.txt", result.instance.name + "\n")
     write_mask(out / "final_mask.png", result.mask)  # last: its presence marks the image as done
     return out

@@ -15,8 +15,11 @@ from .loopback import LoopbackVLMServer
 from .tiny_qwen import build_tiny_qwen
 
 FAKE_KEY = "sk-loopback-SECRET-0123456789abcdef"
+# a local server gets a placeholder unless the user names the key's variable: the tests name one, so they can
+# check that the key is sent (to the server it was named for) and never written anywhere
+KEY_ENV = "LOOPBACK_API_KEY"
 FAST_RETRY = {"timeout_s": 5.0, "max_retries": 3, "backoff_s": 0.01, "backoff_max_s": 0.05, "round_deadline_s": 20.0,
-              "concurrency": 4}
+              "concurrency": 4, "key_env": KEY_ENV}
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +38,7 @@ def server():
 def api_keys(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     monkeypatch.setenv("DASHSCOPE_API_KEY", FAKE_KEY)
+    monkeypatch.setenv(KEY_ENV, FAKE_KEY)
     monkeypatch.setattr("engine.critics.secrets._from_keyring", lambda user: None)  # never touch a real keychain
     return FAKE_KEY
 

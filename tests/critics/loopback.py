@@ -22,6 +22,7 @@ class Step:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    drip_s: float = 0.0  # > 0: the whole response (status line, headers, body) one byte per drip_s seconds
 
 
 @dataclass
@@ -60,6 +61,7 @@ class LoopbackVLMServer:
         self.requests: list[Recorded] = []
         self._responder = responder
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -87,6 +89,10 @@ class LoopbackVLMServer:
                 time.sleep(server.latency_s + step.delay_s)
                 payload = server._payload(rec, step)
                 data = json.dumps(payload).encode()
+                if step.drip_s > 0:
+                    server._drip(self, step, data)
+                    rec.end = time.perf_counter()
+                    return
                 try:
                     self.send_response(step.status)
                     self.send_header("Content-Type", "application/json")
@@ -120,8 +126,25 @@ class LoopbackVLMServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def _drip(self, handler: BaseHTTPRequestHandler, step: Step, data: bytes) -> None:
+        """A slow-drip server: every single read succeeds (so per-read socket timeouts never fire), the reply
+        just never finishes in time. Stops when the client hangs up or the server is stopped."""
+        head = f"HTTP/1.1 {step.status} OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in step.headers.items()) + "\r\n"
+        for byte in head.encode() + data:
+            if self._stopping.is_set():
+                break
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:  # the client gave up: what a wall-clock deadline should make it do
+                break
+            self._stopping.wait(step.drip_s)
+        handler.close_connection = True
 
     def _next(self, rec: Recorded) -> Step:
         if self._responder is not None:

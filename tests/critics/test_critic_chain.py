@@ -13,12 +13,12 @@ from engine.sculpt.runner import build_critic
 from engine.settings import load_settings
 from engine.types import InstanceInfo
 
-from .conftest import FAST_RETRY
+from .conftest import FAST_RETRY, KEY_ENV
 from .loopback import Step
 
 
 def chain_settings(tmp_path, server, chain, first="openai", **over):
-    opts = {**FAST_RETRY, "max_retries": 1, **over, "base_url": server.openai_url, "model": "test-vl"}
+    opts = {**FAST_RETRY, "max_retries": 1, "base_url": server.openai_url, "model": "test-vl", **over}
     return load_settings(user_path=tmp_path / "none.json",
                          overrides={"critic": {"name": first, "fallback_chain": chain, "options": {"openai": opts}}})
 
@@ -51,13 +51,13 @@ def test_only_the_failed_squares_go_to_the_next_critic(tmp_path, server, api_key
 
 
 def test_a_critic_that_cannot_be_built_is_skipped_once(tmp_path, server, monkeypatch, view):
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.setattr("engine.critics.secrets._from_keyring", lambda user: None)
-    critic = build_critic(chain_settings(tmp_path, server, ["heuristic"]))
+    critic = build_critic(chain_settings(tmp_path, server, ["heuristic"], base_url="https://vlm.example.com/v1"))
     first = critic.select_anchors(view, InstanceInfo("crab"), 3)
     second = critic.select_anchors(view, InstanceInfo("crab"), 3)
     assert first.backend == second.backend == "heuristic"
-    assert first.hops == ["openai", "heuristic"] and "OPENAI_API_KEY" in first.error
+    assert first.hops == ["openai", "heuristic"] and KEY_ENV in first.error
     assert len(critic.events) == 1  # set-up tried once, not per question
     assert not server.requests
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli.app import main
+from engine.errors import InputError
 from engine.io.annotations import read_boxes, read_instance
 from engine.settings import load_settings, strip_secrets
 
@@ -97,9 +98,11 @@ def test_key_in_settings_is_refused_and_never_saved(server, api_keys, aux, tmp_p
                  *api_args(server, tmp_path), "--set", f"critic.options.openai.api_key={api_keys}"])
     err = capsys.readouterr().err
     assert code == 2 and "never read from settings" in err and api_keys not in err
-    settings = load_settings(user_path=tmp_path / "settings.json",
-                             overrides={"critic": {"options": {"openai": {"api_key": api_keys}}}})
-    assert api_keys not in json.dumps(strip_secrets(settings))
+    with pytest.raises(InputError, match="never read from settings") as info:
+        load_settings(user_path=tmp_path / "settings.json",
+                      overrides={"critic": {"options": {"openai": {"api_key": api_keys}}}})
+    assert api_keys not in str(info.value)
+    assert api_keys not in json.dumps(strip_secrets({"critic": {"options": {"openai": {"api_key": api_keys}}}}))
     defaults = json.dumps(load_settings(user_path=tmp_path / "settings.json"))
     assert "sk-" not in defaults and "api_key" not in defaults
 
