@@ -15,11 +15,19 @@ Coords = Literal["pixels", "norm1", "norm1000"]
 class HeuristicOptions(Options):
     min_evidence: float = Field(0.25, ge=0)
     smooth_frac: float = Field(0.015, ge=0, le=1)
+    verdict_margin: float = Field(0.2, ge=0, le=1, description="agreement needed for a better/worse verdict")
+    verdict_min_change: float = Field(0.002, ge=0, le=1, description="changed share of the ROI below which: same")
 
 
 @register_options("critic", "oracle")
 class OracleOptions(Options):
     pass
+
+
+@register_options("critic", "noisy-oracle")
+class NoisyOracleOptions(Options):
+    noise: float = Field(0.2, ge=0, le=1, description="probability that each judgement is flipped")
+    seed: int = 0
 
 
 @register_options("critic", "qwen")
@@ -38,6 +46,8 @@ class ApiRetryOptions(Options):
     timeout_s: float = Field(60, gt=0, description="one request, wall clock")
     max_retries: int = Field(3, ge=0, le=100)
     backoff_s: float = Field(1.0, ge=0)
+    backoff_max_s: float = Field(20.0, ge=0, description="longest wait between two attempts")
+    jitter: float = Field(0.25, ge=0, le=1, description="+- share of each wait, randomised")
     round_deadline_s: float = Field(180, gt=0, description="every request of one round, wall clock")
     concurrency: int = Field(4, ge=1, le=64)
 
@@ -48,12 +58,16 @@ class DashScopeOptions(ApiRetryOptions):
     base_url: str | None = None
     coords: Coords = "norm1000"
     high_resolution: bool = False
-    key_env: str = Field("DASHSCOPE_API_KEY", min_length=1, description="the environment variable holding the key")
+    key_env: str | None = Field(None, min_length=1, description="None: DASHSCOPE_API_KEY (sent only to DashScope)")
 
 
 @register_options("critic", "openai")
 class OpenAIOptions(ApiRetryOptions):
-    model: str = Field("qwen-vl-plus-latest", min_length=1)
-    base_url: str | None = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+    preset: Literal["openai", "dashscope-compatible"] | None = Field(
+        None, description="dashscope-compatible: DashScope's compatible mode with DASHSCOPE_API_KEY")
+    model: str | None = Field(None, min_length=1, description="None: the preset's (gpt-4o-mini without one)")
+    base_url: str | None = Field(None, description="None: the preset's, else the SDK's own ($OPENAI_BASE_URL)")
     coords: Coords = "norm1000"
-    key_env: str = Field("OPENAI_API_KEY", min_length=1, description="the environment variable holding the key")
+    key_env: str | None = Field(None, min_length=1, description="None: the preset's / OPENAI_API_KEY (sent only "
+                                "to its own endpoint; a local server gets a placeholder)")
+    extra_headers: dict[str, str] = Field(default_factory=dict, description="sent with every request; never written")
