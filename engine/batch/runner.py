@@ -99,7 +99,7 @@ def run_batch(items: list[DatasetItem], settings: dict[str, Any], options: Batch
             for res in stream:
                 summary.results.append(res)
                 if res.status == "failed":
-                    bar.write(f"failed: {res.file}: {res.reason}")
+                    bar.write(f"failed: {res.failure_line()}")
                 bar.set_postfix(failed=summary.count("failed"), refresh=False)
                 bar.update(1)
     finally:
@@ -113,4 +113,4 @@ def write_summary(out_root: Path, summary: BatchSummary, settings: dict[str, Any
     data = summary.to_dict()
     data["settings"] = strip_secrets(settings)
     write_json(out_root / SUMMARY_FILE, data)
-    write_text(out_root / FAILURES_FILE, "".join(f"{r.file}: {r.reason}\n" for r in summary.failures))
+    write_text(out_root / FAILURES_FILE, "".join(f"{r.failure_line()}\n" for r in summary.failures))

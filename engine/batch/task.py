@@ -16,6 +16,7 @@ from typing import Any
 from engine.errors import InputError, SculptError
 from engine.geometry.masks import iou
 from engine.io.dataset import DatasetItem
+from engine.io.safe_paths import safe_join
 from engine.sculpt.outputs import write_outputs
 from engine.sculpt.params import SculptParams
 from engine.sculpt.runner import LoadedItem, build_critic, build_segmenter, load_item
@@ -49,6 +50,12 @@ class ItemResult:
     iou_final: float | None = None
     worker: str = ""
     model_builds: int = 0  # how many times this worker built its segmenter (1 = loaded once)
+
+    def failure_line(self) -> str:
+        """'FILE: reason', naming the file once (most reasons already start with it)."""
+        if self.file and self.reason.startswith(self.file):
+            return self.reason
+        return f"{self.file}: {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -107,21 +114,18 @@ class WorkerContext:
 
 
 def _image_size(path: Path) -> tuple[int, int]:
-    from PIL import Image
+    """(width, height) as the image is shown: EXIF rotation applied, like `sculpt --init-mask`."""
+    from engine.io.images import image_size
 
-    try:
-        with Image.open(path) as img:
-            return img.size
-    except Exception:
-        raise InputError(f"{path}: not an image or an unsupported format") from None
+    return image_size(path)
 
 
 def process_item(item: DatasetItem, ctx: WorkerContext) -> ItemResult:
     opts = ctx.options
     t0 = time.perf_counter()
     res = ItemResult(item.name, str(item.image_path), "done", worker=ctx.worker_id)
-    out_dir = Path(opts.out_root) / item.name
     try:
+        out_dir = safe_join(opts.out_root, item.name, what="image name")
         if opts.skip_done and is_done(item, opts.out_root):
             res.status = "skipped"
             return res

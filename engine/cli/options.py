@@ -22,6 +22,8 @@ def add_sculpt_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-points", type=int, help="strategy direct: points per round")
     g.add_argument("--vlm-max-side", type=int, help="long side of images sent to a VLM")
     g.add_argument("--local-gating", action="store_true", default=None, help="the mask may change only near edited anchors")
+    g.add_argument("--verdict", choices=["on", "off", "record"],
+                   help="after each round the critic judges better/worse/same; on: a worse round is reverted (default)")
     g.add_argument("--settings", type=Path, help="a settings.json to use instead of the user's")
     g.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override any setting, e.g. --set segmenter.options.sam.checkpoint=models/sam_vit_b_01ec64.pth")
@@ -58,7 +60,8 @@ def parse_set_items(items: list[str], overrides: dict[str, Any] | None = None) -
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {"sculpt": {}}
-    for key in ("strategy", "rounds", "ratio", "min_square_side", "anchors_k", "max_points", "vlm_max_side", "local_gating"):
+    for key in ("strategy", "rounds", "ratio", "min_square_side", "anchors_k", "max_points", "vlm_max_side", "local_gating",
+                "verdict"):
         value = getattr(args, key, None)
         if value is not None:
             overrides["sculpt"][key] = value
@@ -68,5 +71,9 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         overrides["critic"] = {"name": args.critic}
     parse_set_items(getattr(args, "set", []) or [], overrides)
     user = getattr(args, "settings", None)
-    return load_settings(user_path=user, overrides=overrides, require_user_file=user is not None,
-                         overrides_source="command line (--set and options)")
+    settings = load_settings(user_path=user, overrides=overrides, require_user_file=user is not None,
+                             overrides_source="command line (--set and options)")
+    from engine.io.images import set_pixel_limit
+
+    set_pixel_limit(settings["io"]["max_pixels"])  # every image and mask read, not only the main image
+    return settings

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.io.images import IMAGE_SUFFIXES
+from engine.io.safe_paths import safe_name, sanitise_stem
 
 COD_IMAGE_DIRS = ("Imgs", "Image", "Images", "images")
 COD_GT_DIRS = ("GT", "GT_Object", "masks", "Masks")
@@ -44,6 +45,8 @@ def detect_layout(root: Path) -> str:
 
 
 def aux_item(root: Path, name: str) -> DatasetItem:
+    """The image NAME of an aux folder (NAME must be a plain file name: it names output folders)."""
+    safe_name(name, "image name")
     images = root / "images"
     image_path = next((images / f"{name}{s}" for s in IMAGE_SUFFIXES if (images / f"{name}{s}").exists()), None)
     if image_path is None:
@@ -58,6 +61,14 @@ def aux_item(root: Path, name: str) -> DatasetItem:
     )
 
 
+def _aux_listed(root: Path, image: Path) -> DatasetItem:
+    """An image found in images/: a stem that is not a plain name (e.g. '..' of '...png') gets a
+    sanitised name and no box/llm files (their paths would leave the folder)."""
+    if sanitise_stem(image.stem) == image.stem:
+        return aux_item(root, image.stem)
+    return DatasetItem(name=sanitise_stem(image.stem), image_path=image)
+
+
 def list_dataset(root: str | Path, layout: str = "auto") -> list[DatasetItem]:
     root = Path(root)
     if not root.is_dir():
@@ -67,7 +78,7 @@ def list_dataset(root: str | Path, layout: str = "auto") -> list[DatasetItem]:
     if layout == "aux":
         if not (root / "images").is_dir():
             raise InputError(f"{root}: no images/ folder (the aux layout needs images/, box_out/, llm_out/)")
-        return [aux_item(root, p.stem) for p in _images_in(root / "images")]
+        return [_aux_listed(root, p) for p in _images_in(root / "images")]
     if layout == "cod":
         img_dir = next((root / d for d in COD_IMAGE_DIRS if (root / d).is_dir()), None)
         if img_dir is None:
@@ -76,10 +87,11 @@ def list_dataset(root: str | Path, layout: str = "auto") -> list[DatasetItem]:
         items = []
         for p in _images_in(img_dir):
             gt = gt_dir / f"{p.stem}.png" if gt_dir is not None else None
-            items.append(DatasetItem(name=p.stem, image_path=p, gt_path=gt if gt is not None and gt.exists() else None))
+            items.append(DatasetItem(name=sanitise_stem(p.stem), image_path=p,
+                                     gt_path=gt if gt is not None and gt.exists() else None))
         return items
     if layout == "folder":
-        return [DatasetItem(name=p.stem, image_path=p) for p in _images_in(root)]
+        return [DatasetItem(name=sanitise_stem(p.stem), image_path=p) for p in _images_in(root)]
     raise InputError(f"unknown layout {layout!r} (use aux, cod, folder or auto)")
 
 

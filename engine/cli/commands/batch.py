@@ -70,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
                         progress=not args.no_progress)
     print(summary.text())
     for r in summary.failures:
-        print(f"  failed: {r.file}: {r.reason}")
+        print(f"  failed: {r.failure_line()}")
     print(f"summary: {args.out / SUMMARY_FILE}" + (f", failures: {args.out / FAILURES_FILE}" if summary.failures else ""))
     return 0 if summary.ok else 1

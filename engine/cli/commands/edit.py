@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.cli.options import settings_from_args
 from engine.errors import InputError
+from engine.io.safe_paths import safe_join, sanitise_stem
 
 COMMAND = "edit"
 HELP = ("text-guided edit: CLIP finds the target, a segmenter masks it, an inpainter repaints the mask, "
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     pipeline = EditPipeline(inpainter, segmenter, localiser, clip, extra_points=bool(settings["edit"].get("extra_points", True)))
     source = str(args.mask) if args.mask is not None else "given"
     result = pipeline.run(image, args.prompt, args.target, mask, request, mask_source=f"file:{source}")
-    out_dir = args.output_dir or Path("outputs") / "edit" / args.image.stem
+    out_dir = args.output_dir or safe_join(Path("outputs") / "edit", sanitise_stem(args.image.stem))
     write_edit_outputs(out_dir, result, extra={"image_path": str(args.image), "mask_path": str(args.mask) if args.mask else None})
 
     if result.localisation is not None:

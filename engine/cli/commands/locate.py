@@ -10,6 +10,7 @@ from engine.errors import BackendError, InputError
 from engine.io.annotations import read_instance
 from engine.io.dataset import aux_item
 from engine.io.images import load_image
+from engine.io.safe_paths import safe_join, sanitise_stem
 from engine.localise.locate import MODES, locate, write_locate_outputs
 from engine.sculpt.runner import build_critic
 
@@ -40,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         if not args.image.exists():
             raise InputError(f"{args.image}: file not found")
-        name, image_path = args.image.stem, args.image
-    box_path = aux / "box_out" / name / f"{name}_sam_boxes.json"
-    llm_path = aux / "llm_out" / f"{name}_output.json"
+        name, image_path = sanitise_stem(args.image.stem), args.image
+    box_path = safe_join(aux / "box_out", name, f"{name}_sam_boxes.json", what="image name")
+    llm_path = safe_join(aux / "llm_out", f"{name}_output.json", what="image name")
     instance = read_instance(llm_path)
     if args.target:
         instance.name = args.target.strip()

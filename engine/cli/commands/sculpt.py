@@ -12,6 +12,7 @@ from engine.errors import InputError
 from engine.geometry.masks import iou
 from engine.io.annotations import parse_box_arg
 from engine.io.dataset import DatasetItem, aux_item, find_item
+from engine.io.safe_paths import safe_join, sanitise_stem
 from engine.resources import default_aux_dir
 from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_loaded
 from engine.types import Box
@@ -44,7 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    box = parse_box_arg(args.box) if args.box else None
+    box = parse_box_arg(args.box) if args.box is not None else None
     if args.name and args.dataset:
         item = find_item(args.dataset, args.name, args.layout)
     elif args.name:
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if box is None:
             raise InputError(f"{args.image}: --image needs --box x0,y0,x1,y1")
-        item = DatasetItem(name=args.image.stem, image_path=args.image)
+        item = DatasetItem(name=sanitise_stem(args.image.stem), image_path=args.image)
     if args.gt:
         item.gt_path = args.gt
     initial, extra = None, {}
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     segmenter = build_segmenter(settings)
     critic = build_critic(settings, gt_mask=loaded.gt)
     t = time.perf_counter()
-    out_dir = args.out / loaded.name
+    out_dir = safe_join(args.out, loaded.name, what="output name")
     session = sculpt_loaded(loaded, settings, segmenter, critic, out_dir, args.clean_output, args.save_points_vis,
                             initial_mask=initial, extra=extra)
     n_points = len(session.accepted_points())
