@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from engine.errors import InputError
-from engine.exports.labels import LabelList, find_labels, read_labels
+from engine.exports.labels import LabelList, extend_labels, find_labels, read_labels
 from engine.io.images import IMAGE_SUFFIXES, load_mask
 
 DEFAULT_LABEL = "object"
@@ -64,7 +64,7 @@ def _read_meta(folder: Path) -> dict[str, Any]:
 
 
 def _box_of(obj: dict[str, Any]) -> tuple[float, float, float, float] | None:
-    box = obj.get("box")
+    box = next((obj[k] for k in ("box_final", "box", "box_initial") if obj.get(k) is not None), None)
     if isinstance(box, dict) and all(k in box for k in ("x0", "y0", "x1", "y1")):
         box = [box["x0"], box["y0"], box["x1"], box["y1"]]
     try:
@@ -100,7 +100,8 @@ def _objects_of(folder: Path, meta: dict[str, Any], fallback_label: str) -> list
     for k, obj in enumerate(objects, start=1):
         obj = obj if isinstance(obj, dict) else {}
         label = str(obj.get("label") or fallback_label)
-        out.append(Instance(label, ids == k, _box_of(obj)))
+        index = obj.get("index", k)
+        out.append(Instance(label, ids == (index if isinstance(index, int) else k), _box_of(obj)))
     return out
 
 
@@ -110,7 +111,7 @@ def read_output_folder(folder: str | Path, category: str | None = None) -> tuple
     meta = _read_meta(folder) if (folder / "sculpt.json").exists() else {}
     name = (meta.get("instance") or {}).get("instance") if isinstance(meta.get("instance"), dict) else None
     if not name and (folder / "instance_info.txt").exists():
-        name = (folder / "instance_info.txt").read_text(encoding="utf-8").strip()
+        name = (folder / "instance_info.txt").read_text(encoding="utf-8").strip().split("\n")[0].strip()
     fallback = name or DEFAULT_LABEL
     objects = _objects_of(folder, meta, fallback)
     if objects is None:
@@ -134,17 +135,23 @@ def output_folders(outputs_dir: str | Path) -> list[Path]:
 
 
 def folder_labels(folder: Path, category: str | None = None) -> list[str]:
-    """The labels of one outputs folder, read from sculpt.json alone (no mask is decoded)."""
+    """The labels of one outputs folder, read from sculpt.json alone (no mask is decoded): the label
+    list it was sculpted with (`labels`), then its objects' labels."""
     if category:
         return [category]
     meta = _read_meta(folder) if (folder / "sculpt.json").exists() else {}
+    recorded = [str(v) for v in meta.get("labels") or [] if isinstance(v, str)]
+    return recorded + _used_labels(folder, meta)
+
+
+def _used_labels(folder: Path, meta: dict[str, Any]) -> list[str]:
     objects = meta.get("objects")
     inst = meta.get("instance")
     fallback = (inst.get("instance") if isinstance(inst, dict) else None) or DEFAULT_LABEL
     if (folder / "instances.png").exists() and isinstance(objects, list) and objects:
         return [str((o.get("label") if isinstance(o, dict) else None) or fallback) for o in objects]
     if fallback == DEFAULT_LABEL and (folder / "instance_info.txt").exists():
-        fallback = (folder / "instance_info.txt").read_text(encoding="utf-8").strip() or DEFAULT_LABEL
+        fallback = (folder / "instance_info.txt").read_text(encoding="utf-8").strip().split("\n")[0].strip() or DEFAULT_LABEL
     return [fallback]
 
 
@@ -178,10 +185,10 @@ def labels_for(items: list[ExportItem], outputs_dir: str | Path | None = None,
             if it.image_path is not None:
                 folders += [Path(it.image_path).parent, Path(it.image_path).parent.parent]
         base = find_labels(*folders)
-    return base.with_extra([inst.category for it in items for inst in it.instances])
+    return extend_labels(base, [inst.category for it in items for inst in it.instances])
 
 
 def categories_of(items: list[ExportItem], labels: LabelList | None = None) -> list[str]:
     """Category names: the label list's order, then labels it lacks in first-seen order (position
     + 1 is the COCO category id, position the YOLO class)."""
-    return (labels or LabelList()).with_extra([inst.category for it in items for inst in it.instances]).names
+    return extend_labels(labels, [inst.category for it in items for inst in it.instances]).names

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from engine.errors import InputError
 from engine.exports.items import ExportItem, categories_of, folder_labels, load_output_item, output_folders
-from engine.exports.labels import LabelList, find_labels, read_labels
+from engine.exports.labels import LabelList, extend_labels, find_labels, read_labels
 
 FORMATS = ("png", "png-indexed", "coco", "coco-polygon", "labelme", "labelme-mask", "yolo", "voc", "cod")
 POLYGON_FORMATS = ("coco-polygon", "labelme", "yolo")  # the ones --simplify changes
@@ -87,7 +87,7 @@ def dataset_labels(out_root: Path, folders: list[Path], category: str | None,
         base = read_labels(labels)
     else:
         base = find_labels(out_root)
-    return base.with_extra([lab for f in folders for lab in folder_labels(f, category)])
+    return extend_labels(base, [lab for f in folders for lab in folder_labels(f, category)])
 
 
 def export_dataset(out_root: str | Path, fmt: str, dest: str | Path, simplify: float | None = None,

@@ -3,7 +3,8 @@ with ONE line per object, `class x1 y1 x2 y2 ...` normalised to 0-1, classes.txt
 (`names`, train/val = images; no `path:` key, so Ultralytics resolves it to the yaml's folder).
 An object with holes or several parts stays one line: its outer and hole outlines are joined by
 zero-width bridges the way Ultralytics' COCO converter joins segments (see polygons.join_segments),
-and Ultralytics fills a line even-odd, which keeps the holes open."""
+and Ultralytics fills a line even-odd, which keeps the holes open. Vertices are pixel centres + 1/4 px
+(truncating and rounding readers agree)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def to_yolo_lines(item: ExportItem, class_index: dict[str, int], simplify: float
         poly = join_segments(mask_contours(inst.mask, simplify))
         if len(poly) < 3:
             poly = (poly * 3)[:3]
-        coords = " ".join(f"{x / item.width:.6f} {y / item.height:.6f}" for x, y in poly)
+        # +1/4 px: readers that truncate (Ultralytics' polygon2mask casts to int32) and readers that
+        # round land on the same pixel centre
+        coords = " ".join(f"{(x + 0.25) / item.width:.6f} {(y + 0.25) / item.height:.6f}" for x, y in poly)
         lines.append(f"{class_index[inst.category]} {coords}")
     return lines
 
