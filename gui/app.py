@@ -1,4 +1,6 @@
-"""`python main.py [--open DIR]`: start the annotation window."""
+"""`python main.py [--open DIR] [--lang zh_CN|en] [--theme auto|light|dark]`: start the annotation window.
+The language and theme are applied before the window is built (language: --lang, else the stored
+setting, else the system locale; theme: --theme, else the stored setting, else the system's)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from PySide6.QtWidgets import QApplication
 from engine.errors import SculptError
 from engine.resources import samples_dir
 from engine.settings import load_settings
+from gui.i18n import LANGUAGES, choose_language, install_language
 from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
-from gui.theme import apply_dark_theme
+from gui.theme import THEMES, apply_theme
 
 REPO = Path(__file__).resolve().parent.parent
 RECOVER_ENV = "SAM_SCULPT_RECOVER"  # yes | no | ask: answer the recovery question without a dialog
@@ -27,6 +30,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--out", type=Path, help="outputs folder (default: settings gui.out_dir, 'outputs')")
     p.add_argument("--work", type=Path, help="work folder for autosave (default: <out>/.work)")
     p.add_argument("--settings", type=Path, help="a settings JSON file (default: the user's settings.json)")
+    p.add_argument("--lang", choices=[*LANGUAGES, "auto"], help="window language (default: settings, else the system locale)")
+    p.add_argument("--theme", choices=list(THEMES), help="light, dark or auto (follow the system; default: settings)")
     rec = p.add_mutually_exclusive_group()
     rec.add_argument("--recover", dest="recover", action="store_const", const="yes", help="recover unsaved work without asking")
     rec.add_argument("--no-recover", dest="recover", action="store_const", const="no", help="drop unsaved work without asking")
@@ -47,11 +52,21 @@ def build_window(argv: list[str]):
     return window, args, recover
 
 
+def apply_look(app: QApplication, argv: list[str]) -> tuple[str, str]:
+    """Installs the language and the theme chosen by argv / QSettings / the system; returns both."""
+    args = parse_args(argv)
+    qs = open_qsettings()
+    lang = choose_language(args.lang, qs.value("gui/language"))
+    install_language(app, lang)
+    theme = apply_theme(app, args.theme or qs.value("gui/theme") or "auto")
+    return lang, theme
+
+
 def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("SAM Sculpt")
     app.setOrganizationName("sam-sculpt")
-    apply_dark_theme(app)
+    apply_look(app, argv)
     try:
         window, args, recover = build_window(argv)
     except SculptError as exc:
@@ -60,7 +75,12 @@ def run_gui(argv: list[str]) -> int:
     window.show()
 
     def start() -> None:
-        if not window.offer_recovery(recover):
+        if window.offer_recovery(recover):
+            return
+        last = window.last_image() if args.folder is None else None
+        if last is not None:
+            window.open_folder(last[0], args.layout, select=last[1])
+        else:
             window.open_folder(args.folder or samples_dir(), args.layout)
 
     QTimer.singleShot(0, start)

@@ -91,11 +91,11 @@ class EditPanel(QWidget):
         self._busy = False
 
         self.target_edit = QLineEdit()
-        self.target_edit.setPlaceholderText("what to find, e.g. crab (empty: the prompt)")
+        self.target_edit.setPlaceholderText(self.tr("what to find, e.g. crab (empty: the prompt)"))
         self.prompt_edit = QLineEdit()
-        self.prompt_edit.setPlaceholderText("what it should become, e.g. a red crab")
+        self.prompt_edit.setPlaceholderText(self.tr("what it should become, e.g. a red crab"))
         self.negative_edit = QLineEdit(str(edit.get("negative_prompt", "")))
-        self.negative_edit.setPlaceholderText("optional: what it should not look like")
+        self.negative_edit.setPlaceholderText(self.tr("optional: what it should not look like"))
         self.inpainter_combo = QComboBox()
         self.inpainter_combo.addItems(INPAINTERS.names())
         default = edit.get("inpainter", {}).get("name", "opencv")
@@ -113,26 +113,26 @@ class EditPanel(QWidget):
         self.seed_spin.setValue(int(edit.get("seed", 42)))
 
         form = QFormLayout()
-        form.addRow("Target", self.target_edit)
-        form.addRow("Prompt", self.prompt_edit)
-        form.addRow("Negative", self.negative_edit)
-        form.addRow("Inpainter", self.inpainter_combo)
-        form.addRow("Steps", self.steps_spin)
-        form.addRow("Guidance", self.guidance_spin)
-        form.addRow("Seed", self.seed_spin)
+        form.addRow(self.tr("Target"), self.target_edit)
+        form.addRow(self.tr("Prompt"), self.prompt_edit)
+        form.addRow(self.tr("Negative"), self.negative_edit)
+        form.addRow(self.tr("Inpainter"), self.inpainter_combo)
+        form.addRow(self.tr("Steps"), self.steps_spin)
+        form.addRow(self.tr("Guidance"), self.guidance_spin)
+        form.addRow(self.tr("Seed"), self.seed_spin)
 
-        self.localise_button = QPushButton("Localise")
-        self.localise_button.setToolTip("CLIP finds the target; its point prompts the segmenter")
-        self.inpaint_button = QPushButton("Inpaint")
-        self.inpaint_button.setToolTip("repaint the current mask from the prompt")
-        self.accept_button = QPushButton("Accept")
-        self.discard_button = QPushButton("Discard")
+        self.localise_button = QPushButton(self.tr("Localise"))
+        self.localise_button.setToolTip(self.tr("CLIP finds the target; its point prompts the segmenter"))
+        self.inpaint_button = QPushButton(self.tr("Inpaint"))
+        self.inpaint_button.setToolTip(self.tr("repaint the current mask from the prompt"))
+        self.accept_button = QPushButton(self.tr("Accept"))
+        self.discard_button = QPushButton(self.tr("Discard"))
         buttons = QHBoxLayout()
         for b in (self.localise_button, self.inpaint_button, self.accept_button, self.discard_button):
             buttons.addWidget(b)
 
-        self.original_view = _Preview("original")
-        self.edited_view = _Preview("edited")
+        self.original_view = _Preview(self.tr("original"))
+        self.edited_view = _Preview(self.tr("edited"))
         previews = QHBoxLayout()
         previews.addWidget(self.original_view)
         previews.addWidget(self.edited_view)
@@ -209,7 +209,7 @@ class EditPanel(QWidget):
             base = np.zeros((*heatmap.shape, 3), np.uint8)
         self.original_view.set_array(heatmap_overlay(base, np.clip(heatmap, 0.0, 1.0), point))
         if point is not None:
-            self.status.setText(f"CLIP point ({point[0]:.0f}, {point[1]:.0f})")
+            self.status.setText(self.tr("CLIP point ({0:.0f}, {1:.0f})").format(point[0], point[1]))
 
     @Slot(object, object)
     def show_preview(self, original: np.ndarray, edited: np.ndarray) -> None:
@@ -244,4 +244,4 @@ class EditPanel(QWidget):
     @Slot(str)
     def show_error(self, text: str) -> None:
         self.set_busy(False)
-        self.status.setText(f"error: {text}")
+        self.status.setText(self.tr("error: {0}").format(text))

@@ -1,29 +1,33 @@
-"""The main window: canvas in the centre, image list left, session right, log bottom. It wires
-gestures and buttons to worker jobs and draws the snapshots the worker sends back."""
+"""The main window: canvas in the centre, image list left, session right, log bottom. It turns
+gestures and buttons into typed worker commands (gui.commands) and draws the frozen views the
+worker sends back (gui.views). Window size, dock layout, brush size and the last image are kept
+in QSettings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from engine.errors import SculptError
 from engine.io.dataset import DatasetItem, list_dataset
+from gui import commands as c
+from gui.actions import build_actions
 from gui.autosave import AutosaveStore
-from gui.brush import apply_stroke
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.compat import guard_none_refcount
 from gui.docks.image_list import ImageListPanel
 from gui.docks.log_panel import LogPanel
 from gui.docks.session_panel import SessionPanel
-from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings, resolve_dir
-from gui.shortcuts import SHORTCUTS, HelpDialog, KeepTypingKeys
+from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings, resolve_dir, store
+from gui.shortcuts import HelpDialog, KeepTypingKeys
 from gui.undo import StateCommand
-from gui.worker import UNDO_LIMIT, LoadedImage, Snapshot, WorkerThread
+from gui.views import LoadedImage, Snapshot
+from gui.worker import UNDO_LIMIT, WorkerThread
 
 AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -31,6 +35,7 @@ AREAS = {
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
 }
+UI_STATE_VERSION = 2  # bump when the docks change, so an old saved layout is not applied
 
 
 class MainWindow(QMainWindow):
@@ -40,7 +45,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("SAM Sculpt")
         self.settings = settings
         self.base_settings = base_settings or settings
-        self.out_dir = out_dir
+        self.out_dir = Path(out_dir)
         self.store = AutosaveStore(work_dir)
         self.root: Path | None = None
         self.items: dict[str, DatasetItem] = {}
@@ -48,12 +53,14 @@ class MainWindow(QMainWindow):
         self.snapshot: Snapshot | None = None
         self.busy = False
         self._nav_step = 1
+        self._auto_rejected: set[str] = set()
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         gui = settings.get("gui", {})
+        qs = open_qsettings()
 
         self.scene = CanvasScene()
-        self.scene.brush_size = int(gui.get("brush_size", 12))
+        self.scene.brush_size = int(qs.value("gui/brush_size", gui.get("brush_size", 12)))
         self.scene.mask_item.set_style(QColor(gui.get("overlay_colour", "#00c8ff")), float(gui.get("overlay_alpha", 0.45)),
                                        bool(gui.get("outline", True)))
         self.view = CanvasView(self.scene)
@@ -61,15 +68,17 @@ class MainWindow(QMainWindow):
 
         self.image_list = ImageListPanel()
         self.session_panel = SessionPanel()
+        self.session_panel.set_threshold(float(gui.get("confidence_threshold", 0.0) or 0.0),
+                                         str(gui.get("below_threshold", "hide") or "hide"))
         self.log_panel = LogPanel()
-        left = self.add_dock(self.image_list, "Images", "left")
-        right = self.add_dock(self.session_panel, "Session", "right")
-        bottom = self.add_dock(self.log_panel, "Log", "bottom")
-        self.resizeDocks([left, right], [230, 430], Qt.Orientation.Horizontal)
+        left = self.add_dock(self.image_list, self.tr("Images"), "left", "Images")
+        right = self.add_dock(self.session_panel, self.tr("Session"), "right", "Session")
+        bottom = self.add_dock(self.log_panel, self.tr("Log"), "bottom", "Log")
+        self.resizeDocks([left, right], [230, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([bottom], [150], Qt.Orientation.Vertical)
         self._keep_keys = KeepTypingKeys(self)
-        for field in (self.session_panel.instance_edit, self.session_panel.auto_rounds, self.image_list.filter_edit):
-            field.installEventFilter(self._keep_keys)
+        for f in (self.session_panel.instance_edit, self.session_panel.auto_rounds, self.image_list.filter_edit):
+            f.installEventFilter(self._keep_keys)
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)
 
@@ -79,6 +88,7 @@ class MainWindow(QMainWindow):
         w.image_loaded.connect(self._on_image_loaded)
         w.item_failed.connect(self._on_item_failed)
         w.saved.connect(self._on_saved)
+        w.exported.connect(self._on_exported)
         w.log.connect(self.log_panel.append)
         w.progress.connect(self.log_panel.set_progress)
         w.busy.connect(self._on_busy)
@@ -87,52 +97,65 @@ class MainWindow(QMainWindow):
         self.edit_panel = self._add_edit_panel()
         self._connect_canvas()
         self._connect_panels()
-        self.actions_by_name: dict[str, QAction] = {}
-        self._build_actions()
+        self.actions_by_name = build_actions(self, self._handlers())
         self._on_mode(self.scene.mode)
         self.resize(1500, 920)
+        self._restore_layout(qs)
         if guarded:
-            self.log_panel.append("PySide6 void calls leak references to None on this Python: work-around active")
+            self.log_panel.append(self.tr("PySide6 void calls leak references to None on this Python: work-around active"))
 
     # ---- public --------------------------------------------------------------------------------
-    def add_dock(self, widget: QWidget, title: str, area: str = "right") -> QDockWidget:
-        """Adds a panel as a dock (e.g. the text-guided EditPanel)."""
+    def add_dock(self, widget: QWidget, title: str, area: str = "right", key: str | None = None) -> QDockWidget:
+        """Adds a panel as a dock (e.g. the text-guided EditPanel); `key` names it for the saved layout."""
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title}")
+        dock.setObjectName(f"dock-{key or title}")
         dock.setWidget(widget)
         self.addDockWidget(AREAS[area], dock)
         return dock
 
     def _add_edit_panel(self):
         """The text-guided edit panel (gui/edit_panel.py), docked with the session panel when it is
-        installed; its buttons become worker jobs, the worker's results go to its slots."""
+        installed; its buttons become worker commands, the worker's results go to its slots."""
         try:
             from gui.edit_panel import EditPanel
         except ImportError:
             return None
         panel = EditPanel(self.settings)
-        dock = self.add_dock(panel, "Edit", "right")
-        self.tabifyDockWidget(self.findChild(QDockWidget, "dock-Session"), dock)
-        self.findChild(QDockWidget, "dock-Session").raise_()
+        dock = self.add_dock(panel, self.tr("Edit"), "right", "Edit")
+        session = self.findChild(QDockWidget, "dock-Session")
+        self.tabifyDockWidget(session, dock)
+        session.raise_()
         w = self.worker.worker
-        panel.localise_requested.connect(lambda target: self.submit("edit_localise", target=target))
-        panel.inpaint_requested.connect(lambda prompt, opts: self.submit("edit_inpaint", prompt=prompt, options=dict(opts)))
-        panel.accept_requested.connect(lambda: self.submit("edit_accept", out_dir=str(self.out_dir)))
-        panel.discard_requested.connect(lambda: self.submit("edit_discard"))
+        panel.localise_requested.connect(lambda target: self.submit(c.EditLocalise(target)))
+        panel.inpaint_requested.connect(lambda prompt, opts: self.submit(c.EditInpaint(prompt, dict(opts))))
+        panel.accept_requested.connect(lambda: self.submit(c.EditAccept(str(self.out_dir))))
+        panel.discard_requested.connect(lambda: self.submit(c.EditDiscard()))
         w.edit_heatmap.connect(self._edit_heatmap)
         w.edit_preview.connect(panel.show_preview)
         w.edit_progress.connect(panel.set_progress)
         w.edit_error.connect(panel.show_error)
-        w.edit_done.connect(self.statusBar().showMessage)
+        w.edit_done.connect(self._edit_done)
         w.busy.connect(self._edit_busy)
+        self._edit_working = False
         return panel
 
     def _edit_heatmap(self, heatmap, point) -> None:
         self.edit_panel.show_heatmap(heatmap, tuple(point) if point is not None else None)
 
+    def _edit_done(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
+        self.edit_panel.status.setText(text)
+
     def _edit_busy(self, busy: bool) -> None:
-        if self.edit_panel is not None:  # idle again: keep the last message (an error, the CLIP point)
-            self.edit_panel.set_busy(busy, "working..." if busy else self.edit_panel.status.text())
+        panel = self.edit_panel
+        if panel is None:
+            return
+        working = self.tr("working...")
+        if busy:
+            panel.set_busy(True, working)
+        else:  # idle again: keep a real message (an error, the CLIP point, saved to...), never "working..."
+            text = panel.status.text()
+            panel.set_busy(False, "" if text == working else text)
 
     def open_folder(self, root: Path, layout: str = "auto", select: str | None = None) -> bool:
         try:
@@ -152,7 +175,7 @@ class MainWindow(QMainWindow):
             elif self.store.has(name):
                 states[name] = "in progress"
         self.image_list.set_items(list(self.items), states)
-        self.log_panel.append(f"opened {root} ({len(items)} images)")
+        self.log_panel.append(self.tr("opened {0} ({1} images)").format(root, len(items)))
         first = select if select in self.items else self.image_list.neighbour(None, 1)
         if first:
             self.open_item(first)
@@ -165,79 +188,97 @@ class MainWindow(QMainWindow):
         self.current_name = name
         self.snapshot = None
         self.undo_stack.clear()
+        self._auto_rejected.clear()
         self.image_list.select(name)
         nxt = self.image_list.neighbour(name, 1)
-        self.worker.submit("open", item=item, root=str(self.root), next_item=self.items.get(nxt) if nxt else None)
+        self.submit(c.Open(item, str(self.root), self.items.get(nxt) if nxt else None))
+
+    def last_image(self) -> tuple[Path, str] | None:
+        """The folder and image open when the window last closed (QSettings), if it still exists."""
+        qs = open_qsettings()
+        root, name = qs.value("session/last_root"), qs.value("session/last_image")
+        if root and Path(str(root)).is_dir():
+            return Path(str(root)), str(name or "")
+        return None
 
     def offer_recovery(self, mode: str = "ask") -> bool:
-        """After a crash: recover the unsaved work (mode 'yes'), drop it ('no') or ask."""
+        """After a crash: recover the unsaved work (mode 'yes') or not ('no'), or ask. Declining keeps
+        the autosave (the image stays "in progress") until the annotator saves or discards it."""
         rec = self.store.pending_recovery()
         if rec is None:
             return False
         if mode == "ask":
-            answer = QMessageBox.question(self, "Recover unsaved work?",
-                                          f"SAM Sculpt did not close cleanly. Recover the unsaved work on '{rec.name}'?")
+            answer = QMessageBox.question(
+                self, self.tr("Recover unsaved work?"),
+                self.tr("SAM Sculpt did not close cleanly. Recover the unsaved work on '{0}'?\n\n"
+                        "If you answer No, the autosave is kept: the image stays 'in progress' and its work comes "
+                        "back when you open it. File > Discard autosave drops it.").format(rec.name))
             mode = "yes" if answer == QMessageBox.StandardButton.Yes else "no"
         if mode != "yes":
-            self.store.discard(rec.name)
             self.store.mark_clean()
-            self.log_panel.append(f"dropped the unsaved work on {rec.name}")
+            self.log_panel.append(self.tr("not recovered now: the autosave of {0} is kept until you save or discard it "
+                                          "(File > Discard autosave)").format(rec.name))
             return False
         root = Path(rec.root)
         if self.root is None or root.resolve() != self.root.resolve():
             self.open_folder(root, select=rec.name)
         else:
             self.open_item(rec.name)
-        self.log_panel.append(f"recovering the unsaved work on {rec.name}")
+        self.log_panel.append(self.tr("recovering the unsaved work on {0}").format(rec.name))
         return True
 
-    def submit(self, op: str, **args: Any) -> None:
-        self.worker.submit(op, **args)
+    def submit(self, cmd: c.Command | str, **args: Any) -> None:
+        self.worker.submit(cmd, **args)
 
     # ---- wiring ------------------------------------------------------------------------------
     def _connect_canvas(self) -> None:
         s = self.scene
-        s.box_requested.connect(lambda box: self.submit("set_box", box=box))
-        s.point_requested.connect(lambda x, y, pos: self.submit("add_point", x=x, y=y, positive=pos))
-        s.move_requested.connect(lambda pid, x, y: self.submit("move_point", id=pid, x=x, y=y))
-        s.flip_requested.connect(lambda pid: self.submit("flip_point", id=pid))
-        s.remove_requested.connect(lambda ids: self.submit("remove_points", ids=ids))
+        s.box_requested.connect(lambda box: self.submit(c.SetBox(tuple(box))))
+        s.point_requested.connect(lambda x, y, pos: self.submit(c.AddPoint(x, y, pos)))
+        s.move_requested.connect(lambda pid, x, y: self.submit(c.MovePoint(pid, x, y)))
+        s.flip_requested.connect(lambda pid: self.submit(c.FlipPoint(pid)))
+        s.remove_requested.connect(lambda ids: self.submit(c.RemovePoints(tuple(ids))))
         s.stroke_finished.connect(self._on_stroke)
         s.mode_changed.connect(self._on_mode)
         s.selectionChanged.connect(self._on_scene_selection)
 
     def _connect_panels(self) -> None:
         p = self.session_panel
-        p.run_clicked.connect(lambda: self.submit("run"))
-        p.propose_clicked.connect(lambda: self.submit("propose"))
-        p.apply_clicked.connect(lambda: self.submit("apply"))
-        p.auto_clicked.connect(lambda n: self.submit("auto", rounds=n))
-        p.accept_requested.connect(lambda ids: self.submit("decide", ids=ids, decision="accept"))
-        p.reject_requested.connect(lambda ids: self.submit("decide", ids=ids, decision="reject"))
-        p.flip_requested.connect(lambda pid: self.submit("flip_point", id=pid))
+        p.run_clicked.connect(lambda: self.submit(c.Run()))
+        p.propose_clicked.connect(lambda: self.submit(c.Propose()))
+        p.apply_clicked.connect(lambda: self.submit(c.Apply()))
+        p.auto_clicked.connect(lambda n: self.submit(c.Auto(n)))
+        p.accept_requested.connect(lambda ids: self.submit(c.Decide(tuple(ids), "accept")))
+        p.reject_requested.connect(lambda ids: self.submit(c.Decide(tuple(ids), "reject")))
+        p.flip_requested.connect(lambda pid: self.submit(c.FlipPoint(pid)))
         p.accept_all_clicked.connect(lambda: self._decide_all("accept"))
         p.reject_all_clicked.connect(lambda: self._decide_all("reject"))
-        p.instance_changed.connect(lambda name: self.submit("set_instance", name=name))
+        p.instance_changed.connect(lambda name: self.submit(c.SetInstance(name)))
         p.proposal_selected.connect(self.scene.select_point)
+        p.keep_round.connect(lambda keep: self.submit(c.KeepRound(keep)))
+        p.threshold_changed.connect(self._on_threshold)
         self.image_list.activated.connect(self._on_list_activated)
         self.log_panel.cancel_requested.connect(self.worker.cancel)
 
-    def _build_actions(self) -> None:
-        handlers = {
+    def _handlers(self) -> dict[str, Any]:
+        return {
             "open": self._choose_folder,
             "save": self.save,
+            "export": self.export,
+            "discard_autosave": self.discard_autosave,
             "next": lambda: self.navigate(1),
             "previous": lambda: self.navigate(-1),
             "flag": self.toggle_flag,
-            "run": lambda: self.submit("run"),
-            "propose": lambda: self.submit("propose"),
-            "apply": lambda: self.submit("apply"),
-            "auto": lambda: self.submit("auto", rounds=self.session_panel.auto_rounds.value()),
+            "run": lambda: self.submit(c.Run()),
+            "propose": lambda: self.submit(c.Propose()),
+            "apply": lambda: self.submit(c.Apply()),
+            "auto": lambda: self.submit(c.Auto(self.session_panel.auto_rounds.value())),
             "accept": lambda: self._decide_selected("accept"),
             "reject": lambda: self._decide_selected("reject"),
             "flip": self._flip_selected,
             "accept_all": lambda: self._decide_all("accept"),
             "reject_all": lambda: self._decide_all("reject"),
+            "verdict": self._follow_verdict,
             "delete": self._delete_selected,
             "mode_points": lambda: self.scene.set_mode("points"),
             "mode_roi": lambda: self.scene.set_mode("roi"),
@@ -258,46 +299,12 @@ class MainWindow(QMainWindow):
             "help": lambda: HelpDialog(self).exec(),
             "quit": self.close,
         }
-        for sc in SHORTCUTS:
-            act = QAction(sc.text, self)
-            act.setShortcuts([QKeySequence(k) for k in sc.keys])
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(handlers[sc.action])
-            self.addAction(act)
-            self.actions_by_name[sc.action] = act
-        group = QActionGroup(self)
-        for name in ("mode_points", "mode_roi", "mode_brush", "mode_eraser"):
-            a = self.actions_by_name[name]
-            a.setCheckable(True)
-            group.addAction(a)
-        self.actions_by_name["mode_points"].setChecked(True)
-        menus = {
-            "&File": ["open", "save", "settings", "quit"],
-            "&Edit": ["undo", "redo", "delete"],
-            "&Session": ["run", "propose", "apply", "auto", "accept", "reject", "flip", "accept_all", "reject_all", "cancel"],
-            "&Tools": ["mode_points", "mode_roi", "mode_brush", "mode_eraser", "brush_bigger", "brush_smaller"],
-            "&View": ["toggle_mask", "toggle_outline", "toggle_anchors", "fit", "zoom_in", "zoom_out"],
-            "&Navigate": ["next", "previous", "flag"],
-            "&Help": ["help"],
-        }
-        for title, names in menus.items():
-            menu = self.menuBar().addMenu(title)
-            for n in names:
-                menu.addAction(self.actions_by_name[n])
-        tb = self.addToolBar("Tools")
-        tb.setObjectName("toolbar")
-        for n, label in (("open", "Open"), ("save", "Save"), ("undo", "Undo"), ("redo", "Redo"), ("mode_points", "Points"),
-                         ("mode_roi", "ROI"), ("mode_brush", "Brush"), ("mode_eraser", "Eraser"), ("fit", "Fit"),
-                         ("settings", "Settings"), ("help", "Help")):
-            a = self.actions_by_name[n]
-            a.setIconText(label)
-            tb.addAction(a)
 
     # ---- worker results ----------------------------------------------------------------------------
     def _on_image_loaded(self, loaded: LoadedImage) -> None:
         if loaded.name != self.current_name:
             return
-        self.scene.set_image(loaded.image)
+        self.scene.set_image(loaded.image, loaded.qimage)
         if self.edit_panel is not None:
             self.edit_panel.set_image(loaded.image)
         self.view.fit_to_window()
@@ -308,20 +315,37 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap: Snapshot) -> None:
         if snap.name != self.current_name:
             return
+        if snap.notice and (self.snapshot is None or self.snapshot.notice != snap.notice):
+            self.log_panel.append(snap.notice)
+            self.statusBar().showMessage(snap.notice, 8000)
         self.snapshot = snap
+        self.scene.confidence_filter = self.session_panel.visible_proposal
         self.scene.set_snapshot(snap)
         self.session_panel.show_snapshot(snap)
         if snap.parent_id is not None:
             self.undo_stack.push(StateCommand(snap.label, snap.parent_id, snap.state_id, self._restore))
             if self.image_list.state(snap.name) in ("new", "done"):
                 self.image_list.set_state(snap.name, "in progress")
+        self._auto_reject(snap)
+
+    def _auto_reject(self, snap: Snapshot) -> None:
+        """Threshold mode 'auto-reject': new pending proposals below the threshold are rejected (once
+        each, so undoing the rejection is respected)."""
+        if self.session_panel.threshold_mode() != "reject":
+            return
+        t = self.session_panel.threshold.value()
+        ids = tuple(p.id for p in snap.points if p.source == "critic" and p.status == "pending" and p.confidence < t
+                    and p.id not in self._auto_rejected)
+        if ids:
+            self._auto_rejected.update(ids)
+            self.submit(c.Decide(ids, "reject"))
 
     def _restore(self, state_id: int) -> None:
-        self.submit("restore", state_id=state_id)
+        self.submit(c.Restore(state_id))
 
     def _on_item_failed(self, name: str, error: str) -> None:
         self.image_list.set_state(name, "error", error)
-        self.log_panel.append(f"skipped {name}: {error}")
+        self.log_panel.append(self.tr("skipped {0}: {1}").format(name, error))
         if name == self.current_name:
             nxt = self.image_list.neighbour(name, self._nav_step) or self.image_list.neighbour(name, -self._nav_step)
             if nxt:
@@ -330,7 +354,10 @@ class MainWindow(QMainWindow):
     def _on_saved(self, name: str, out: str) -> None:
         if self.image_list.state(name) != "flagged":
             self.image_list.set_state(name, "done")
-        self.statusBar().showMessage(f"saved to {out}", 5000)
+        self.statusBar().showMessage(self.tr("saved to {0}").format(out), 5000)
+
+    def _on_exported(self, fmt: str, out: str) -> None:
+        self.statusBar().showMessage(self.tr("exported ({0}) to {1}").format(fmt, out), 8000)
 
     def _on_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -339,7 +366,23 @@ class MainWindow(QMainWindow):
 
     # ---- commands ---------------------------------------------------------------------------
     def save(self) -> None:
-        self.submit("save", out_dir=str(self.out_dir))
+        self.submit(c.Save(str(self.out_dir)))
+
+    def export(self) -> None:
+        from gui.export_dialog import ExportDialog
+
+        dlg = ExportDialog(self.out_dir, self)
+        if dlg.exec() == ExportDialog.DialogCode.Accepted:
+            self.submit(dlg.command())
+
+    def discard_autosave(self) -> None:
+        name = self.current_name
+        if not name or not self.store.has(name):
+            self.statusBar().showMessage(self.tr("no autosave to discard"), 4000)
+            return
+        self.submit(c.DiscardAutosave(name))
+        if self.image_list.state(name) == "in progress":
+            self.image_list.set_state(name, "new")
 
     def navigate(self, step: int) -> None:
         self._nav_step = step
@@ -360,22 +403,36 @@ class MainWindow(QMainWindow):
             self.image_list.set_state(name, "done" if done else ("in progress" if self.store.has(name) else "new"))
 
     def edit_settings(self) -> None:
-        dlg = SettingsDialog(self.settings, self)
+        dlg = SettingsDialog(self.settings, self, out_dir=self.out_dir, work_dir=self.store.work_dir)
         if dlg.exec() != SettingsDialog.DialogCode.Accepted:
             return
+        self.accept_settings(dlg)
+
+    def accept_settings(self, dlg: SettingsDialog) -> None:
+        """What OK does: store the choices, keep the session's folders unless they were edited."""
         qs = open_qsettings()
         dlg.save(qs)
+        changed = dlg.changed_folders()
+        if changed.get("gui/out_dir"):
+            self.out_dir = resolve_dir(changed["gui/out_dir"], Path.cwd())
+        if changed.get("gui/work_dir"):
+            self.store = AutosaveStore(resolve_dir(changed["gui/work_dir"], Path.cwd()))
+            self.worker.worker.store = self.store
+        theme = dlg.values()["gui/theme"]
+        from PySide6.QtWidgets import QApplication
+
+        from gui.theme import apply_theme
+
+        apply_theme(QApplication.instance(), theme)
         self.apply_settings(apply_overrides(self.base_settings, qs))
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
+        """New engine settings for the worker (the output folder stays the session's)."""
         self.settings = settings
-        out = settings.get("gui", {}).get("out_dir")
-        if out:
-            self.out_dir = resolve_dir(out, Path.cwd())
-        self.submit("configure", settings=settings)
+        self.submit(c.Configure(settings))
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a dataset folder", str(self.root or Path.cwd()))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a dataset folder"), str(self.root or Path.cwd()))
         if folder:
             self.open_folder(Path(folder))
 
@@ -384,39 +441,49 @@ class MainWindow(QMainWindow):
             self.open_item(name)
 
     def _selected_ids(self) -> list[str]:
-        ids = list(dict.fromkeys(self.scene.selected_point_ids() + self.session_panel.selected_ids()))
-        return ids
+        return list(dict.fromkeys(self.scene.selected_point_ids() + self.session_panel.selected_ids()))
 
     def _decide_selected(self, decision: str) -> None:
         if self.snapshot is None:
             return
         pending = {p.id for p in self.snapshot.points if p.source == "critic"}
-        ids = [i for i in self._selected_ids() if i in pending]
+        ids = tuple(i for i in self._selected_ids() if i in pending)
         if ids:
-            self.submit("decide", ids=ids, decision=decision)
+            self.submit(c.Decide(ids, decision))
 
     def _decide_all(self, decision: str) -> None:
         if self.snapshot is None:
             return
-        ids = [p.id for p in self.snapshot.points if p.status == "pending"]
+        ids = tuple(p.id for p in self.snapshot.points if p.status == "pending" and self.session_panel.visible_proposal(p))
         if ids:
-            self.submit("decide", ids=ids, decision=decision)
+            self.submit(c.Decide(ids, decision))
+
+    def _follow_verdict(self) -> None:
+        keep = self.session_panel.suggest_keep
+        if keep is not None:
+            self.submit(c.KeepRound(keep))
+
+    def _on_threshold(self, value: float, mode: str) -> None:
+        store(open_qsettings(), {"gui/confidence_threshold": round(value, 3), "gui/below_threshold": mode})
+        if self.snapshot is not None:
+            self.scene.set_snapshot(self.snapshot)
+            self.session_panel.show_snapshot(self.snapshot)
+            self._auto_reject(self.snapshot)
 
     def _flip_selected(self) -> None:
         for pid in self._selected_ids():
-            self.submit("flip_point", id=pid)
+            self.submit(c.FlipPoint(pid))
 
     def _delete_selected(self) -> None:
         ids = self._selected_ids()
         if ids:
-            self.submit("remove_points", ids=ids)
+            self.submit(c.RemovePoints(tuple(ids)))
 
     def _on_stroke(self, stroke, erase: bool) -> None:
         if self.snapshot is None or self.snapshot.mask is None:
-            self.log_panel.append("draw an ROI first: the brush edits an existing mask")
+            self.log_panel.append(self.tr("draw an ROI first: the brush edits an existing mask"))
             return
-        mask = apply_stroke(self.snapshot.mask, stroke, erase)
-        self.submit("set_mask", mask=mask, label="eraser stroke" if erase else "brush stroke")
+        self.submit(c.Paint(stroke, erase))  # painted by the worker onto the mask it holds then
 
     def _brush_size(self, factor: float) -> None:
         self.scene.brush_size = int(max(1, min(400, round(self.scene.brush_size * factor + (1 if factor > 1 else 0)))))
@@ -427,8 +494,11 @@ class MainWindow(QMainWindow):
         self.scene.set_overlay_visible(anchors=on, squares=on)
 
     def _on_mode(self, mode: str) -> None:
-        extra = f" (size {self.scene.brush_size}px)" if mode in ("brush", "eraser") else ""
-        self.mode_label.setText(f"mode: {mode}{extra}")
+        names = {"points": self.tr("points"), "roi": self.tr("ROI"), "brush": self.tr("brush"), "eraser": self.tr("eraser")}
+        text = self.tr("mode: {0}").format(names.get(mode, mode))
+        if mode in ("brush", "eraser"):
+            text += " " + self.tr("(size {0}px)").format(self.scene.brush_size)
+        self.mode_label.setText(text)
         act = self.actions_by_name.get(f"mode_{mode}") if hasattr(self, "actions_by_name") else None
         if act is not None:
             act.setChecked(True)
@@ -441,7 +511,28 @@ class MainWindow(QMainWindow):
         if len(ids) == 1:
             self.session_panel.select_point(ids[0])
 
+    # ---- remembered layout ------------------------------------------------------------------
+    def _restore_layout(self, qs) -> None:
+        geometry = qs.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = qs.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, UI_STATE_VERSION)
+
+    def save_layout(self) -> None:
+        qs = open_qsettings()
+        qs.setValue("window/geometry", self.saveGeometry())
+        qs.setValue("window/state", self.saveState(UI_STATE_VERSION))
+        qs.setValue("gui/brush_size", int(self.scene.brush_size))
+        if self.root is not None:
+            qs.setValue("session/last_root", str(self.root))
+        if self.current_name:
+            qs.setValue("session/last_image", self.current_name)
+        qs.sync()
+
     def closeEvent(self, event) -> None:
+        self.save_layout()
         self.scene.selectionChanged.disconnect(self._on_scene_selection)
         self.worker.stop()
         self.store.mark_clean()  # a clean exit: the autosaves stay as "in progress", nothing to recover

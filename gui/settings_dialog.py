@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -51,7 +51,12 @@ ENGINE_KEYS: dict[str, tuple[tuple[str, ...], type]] = {
     "sculpt/strategy": (("sculpt", "strategy"), str),
     "gui/out_dir": (("gui", "out_dir"), str),
     "gui/work_dir": (("gui", "work_dir"), str),
+    "gui/language": (("gui", "language"), str),
+    "gui/theme": (("gui", "theme"), str),
+    "gui/confidence_threshold": (("gui", "confidence_threshold"), float),
+    "gui/below_threshold": (("gui", "below_threshold"), str),
 }
+FOLDER_KEYS = ("gui/out_dir", "gui/work_dir")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -116,7 +121,13 @@ def api_key_status() -> str:
                     where = "keyring"
             except Exception:  # noqa: BLE001 - no keyring backend on this machine
                 where = None
-        parts.append(f"{backend}: {'found in the ' + where if where else f'not set ({env} or the keyring)'}")
+        if where == "environment":
+            state = QCoreApplication.translate("SettingsDialog", "found in the environment")
+        elif where == "keyring":
+            state = QCoreApplication.translate("SettingsDialog", "found in the keyring")
+        else:
+            state = QCoreApplication.translate("SettingsDialog", "not set ({0} or the keyring)").format(env)
+        parts.append(f"{backend}: {state}")
     return "\n".join(parts)
 
 
@@ -130,11 +141,15 @@ def _get(settings: dict[str, Any], path: tuple[str, ...], default: Any = "") -> 
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: dict[str, Any], parent=None) -> None:
+    """`out_dir` / `work_dir`: the folders the session really uses (e.g. from --out); the dialog
+    shows them, and OK stores a folder only when the annotator changed it."""
+
+    def __init__(self, settings: dict[str, Any], parent=None, out_dir: Path | str | None = None,
+                 work_dir: Path | str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
-        seg = QGroupBox("Segmenter")
+        seg = QGroupBox(self.tr("Segmenter"))
         fs = QFormLayout(seg)
         self.segmenter = QComboBox()
         self.segmenter.addItems(SEGMENTERS.names())
@@ -144,12 +159,12 @@ class SettingsDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(str(_get(settings, ENGINE_KEYS["segmenter/sam_device"][0], "auto")) or "auto")
-        fs.addRow("Backend", self.segmenter)
-        fs.addRow("sam checkpoint", self.sam_checkpoint)
-        fs.addRow("sam-hf folder", self.sam_hf_dir)
-        fs.addRow("Device", self.device)
+        fs.addRow(self.tr("Backend"), self.segmenter)
+        fs.addRow(self.tr("sam checkpoint"), self.sam_checkpoint)
+        fs.addRow(self.tr("sam-hf folder"), self.sam_hf_dir)
+        fs.addRow(self.tr("Device"), self.device)
 
-        crit = QGroupBox("Critic")
+        crit = QGroupBox(self.tr("Critic"))
         fc = QFormLayout(crit)
         self.critic = QComboBox()
         self.critic.addItems(CRITICS.names())
@@ -159,15 +174,15 @@ class SettingsDialog(QDialog):
         self.openai_base_url = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/openai_base_url"][0])))
         self.openai_model = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/openai_model"][0])))
         keys = QLabel(api_key_status())
-        keys.setToolTip("API keys are read from the environment or the system keyring and never stored here.")
-        fc.addRow("Backend", self.critic)
-        fc.addRow("qwen model folder", self.qwen_dir)
-        fc.addRow("dashscope model", self.dashscope_model)
-        fc.addRow("openai base URL", self.openai_base_url)
-        fc.addRow("openai model", self.openai_model)
-        fc.addRow("API keys", keys)
+        keys.setToolTip(self.tr("API keys are read from the environment or the system keyring and never stored here."))
+        fc.addRow(self.tr("Backend"), self.critic)
+        fc.addRow(self.tr("qwen model folder"), self.qwen_dir)
+        fc.addRow(self.tr("dashscope model"), self.dashscope_model)
+        fc.addRow(self.tr("openai base URL"), self.openai_base_url)
+        fc.addRow(self.tr("openai model"), self.openai_model)
+        fc.addRow(self.tr("API keys"), keys)
 
-        par = QGroupBox("Parameters")
+        par = QGroupBox(self.tr("Parameters"))
         fp = QFormLayout(par)
         sc = settings["sculpt"]
         self.ratio = QDoubleSpinBox()
@@ -184,20 +199,40 @@ class SettingsDialog(QDialog):
         self.vlm_max_side.setRange(64, 4096)
         self.vlm_max_side.setValue(int(sc["vlm_max_side"]))
         self.strategy = QComboBox()
-        self.strategy.addItems(["anchors", "direct"])
-        self.strategy.setCurrentText(sc["strategy"])
-        fp.addRow("Square ratio", self.ratio)
-        fp.addRow("Anchors K", self.anchors_k)
-        fp.addRow("Rounds (Auto)", self.rounds)
-        fp.addRow("VLM max side", self.vlm_max_side)
-        fp.addRow("Strategy", self.strategy)
+        self.strategy.addItem(self.tr("anchors"), "anchors")
+        self.strategy.addItem(self.tr("direct"), "direct")
+        self.strategy.setCurrentIndex(max(0, self.strategy.findData(sc["strategy"])))
+        fp.addRow(self.tr("Square ratio"), self.ratio)
+        fp.addRow(self.tr("Anchors K"), self.anchors_k)
+        fp.addRow(self.tr("Rounds (Auto)"), self.rounds)
+        fp.addRow(self.tr("VLM max side"), self.vlm_max_side)
+        fp.addRow(self.tr("Strategy"), self.strategy)
 
-        out = QGroupBox("Folders")
+        out = QGroupBox(self.tr("Folders"))
         fo = QFormLayout(out)
-        self.out_dir = self._path_edit(_get(settings, ("gui", "out_dir"), "outputs"), True)
-        self.work_dir = self._path_edit(_get(settings, ("gui", "work_dir"), ""), True)
-        fo.addRow("Outputs", self.out_dir)
-        fo.addRow("Work (autosave)", self.work_dir)
+        shown_out = str(out_dir) if out_dir is not None else _get(settings, ("gui", "out_dir"), "outputs")
+        shown_work = str(work_dir) if work_dir is not None else _get(settings, ("gui", "work_dir"), "")
+        self.out_dir = self._path_edit(shown_out, True)
+        self.work_dir = self._path_edit(shown_work, True)
+        self._shown_folders = {"gui/out_dir": str(shown_out or ""), "gui/work_dir": str(shown_work or "")}
+        fo.addRow(self.tr("Outputs"), self.out_dir)
+        fo.addRow(self.tr("Work (autosave)"), self.work_dir)
+
+        look = QGroupBox(self.tr("Appearance"))
+        fl = QFormLayout(look)
+        self.language = QComboBox()
+        self.language.addItem(self.tr("follow the system"), "auto")
+        self.language.addItem("English", "en")
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.setCurrentIndex(max(0, self.language.findData(_get(settings, ("gui", "language"), "auto") or "auto")))
+        self.language.setToolTip(self.tr("applied at the next start (or start with --lang zh_CN|en)"))
+        self.theme = QComboBox()
+        self.theme.addItem(self.tr("follow the system"), "auto")
+        self.theme.addItem(self.tr("light"), "light")
+        self.theme.addItem(self.tr("dark"), "dark")
+        self.theme.setCurrentIndex(max(0, self.theme.findData(_get(settings, ("gui", "theme"), "auto") or "auto")))
+        fl.addRow(self.tr("Language"), self.language)
+        fl.addRow(self.tr("Theme"), self.theme)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -208,6 +243,7 @@ class SettingsDialog(QDialog):
         left.addWidget(crit)
         right.addWidget(par)
         right.addWidget(out)
+        right.addWidget(look)
         right.addStretch(1)
         cols.addLayout(left)
         cols.addLayout(right)
@@ -219,13 +255,14 @@ class SettingsDialog(QDialog):
         w = QWidget()
         edit = QLineEdit(str(value or ""))
         browse = QPushButton("...")
+        browse.setToolTip(self.tr("Browse"))
         browse.setFixedWidth(28)
 
         def pick() -> None:
             if folder:
-                chosen = QFileDialog.getExistingDirectory(self, "Choose a folder", edit.text())
+                chosen = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder"), edit.text())
             else:
-                chosen = QFileDialog.getOpenFileName(self, "Choose a file", edit.text())[0]
+                chosen = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), edit.text())[0]
             if chosen:
                 edit.setText(chosen)
 
@@ -258,13 +295,27 @@ class SettingsDialog(QDialog):
             "sculpt/anchors_k": self.anchors_k.value(),
             "sculpt/rounds": self.rounds.value(),
             "sculpt/vlm_max_side": self.vlm_max_side.value(),
-            "sculpt/strategy": self.strategy.currentText(),
+            "sculpt/strategy": str(self.strategy.currentData()),
             "gui/out_dir": text(self.out_dir),
             "gui/work_dir": text(self.work_dir),
+            "gui/language": str(self.language.currentData()),
+            "gui/theme": str(self.theme.currentData()),
         }
 
+    def changed_folders(self) -> dict[str, str]:
+        """The folders the annotator edited in the dialog (key -> new text)."""
+        v = self.values()
+        return {k: v[k] for k in FOLDER_KEYS if v[k] != self._shown_folders[k]}
+
     def save(self, qs: QSettings) -> None:
-        store(qs, self.values())
+        """Stores the choices; a folder only when it was changed here (OK without changes keeps the
+        session's folders, e.g. --out, and does not make them the stored default)."""
+        values = self.values()
+        changed = self.changed_folders()
+        for key in FOLDER_KEYS:
+            if key not in changed:
+                values.pop(key)
+        store(qs, values)
 
 
 def resolve_dir(value: str, base: Path) -> Path:

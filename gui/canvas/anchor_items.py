@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsSimpleTextItem
 
@@ -23,7 +23,9 @@ class AnchorItem(QGraphicsEllipseItem):
         self.setBrush(QBrush(fill))
         self.setPen(QPen(ANCHOR_COLOUR, 2))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setToolTip(f"anchor {anchor_id}" + (" (chosen by the critic)" if selected_by_critic else ""))
+        tip = (QCoreApplication.translate("AnchorItem", "anchor {0} (chosen by the critic)") if selected_by_critic
+               else QCoreApplication.translate("AnchorItem", "anchor {0}"))
+        self.setToolTip(tip.format(anchor_id))
         label = QGraphicsSimpleTextItem(str(anchor_id), self)
         font = QFont()
         font.setBold(True)

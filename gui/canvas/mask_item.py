@@ -1,12 +1,13 @@
-"""The mask overlay: a colour at an alpha, optionally with its outline drawn opaque."""
+"""The mask overlay: a colour at an alpha, optionally with its outline drawn opaque. The worker
+sends the overlay pre-rendered (gui.canvas.render); the item re-renders only on a style change."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem
 
-from gui.canvas.qimage import outline, rgba_to_qimage, tint
+from gui.canvas.render import OverlayStyle, render_overlay
 
 
 class MaskItem(QGraphicsPixmapItem):
@@ -18,9 +19,16 @@ class MaskItem(QGraphicsPixmapItem):
         self.alpha = 0.45
         self.show_outline = True
 
-    def set_mask(self, mask: np.ndarray | None) -> None:
-        self.mask = None if mask is None else mask.astype(bool)
-        self._render()
+    def style(self) -> OverlayStyle:
+        return OverlayStyle((self.colour.red(), self.colour.green(), self.colour.blue()), self.alpha, self.show_outline)
+
+    def set_mask(self, mask: np.ndarray | None, overlay: QImage | None = None) -> None:
+        """`overlay`: the mask already rendered in this item's style (skips the rendering here)."""
+        self.mask = None if mask is None else mask.astype(bool, copy=False)
+        if self.mask is not None and overlay is not None:
+            self.setPixmap(QPixmap.fromImage(overlay))
+        else:
+            self._render()
 
     def set_style(self, colour: QColor | None = None, alpha: float | None = None, show_outline: bool | None = None) -> None:
         if colour is not None:
@@ -35,8 +43,4 @@ class MaskItem(QGraphicsPixmapItem):
         if self.mask is None:
             self.setPixmap(QPixmap())
             return
-        rgb = (self.colour.red(), self.colour.green(), self.colour.blue())
-        rgba = tint(self.mask, rgb, int(255 * self.alpha))
-        if self.show_outline:
-            rgba[outline(self.mask, 2)] = (*rgb, 255)
-        self.setPixmap(QPixmap.fromImage(rgba_to_qimage(rgba)))
+        self.setPixmap(QPixmap.fromImage(render_overlay(self.mask, self.style())))

@@ -4,13 +4,41 @@ The item never edits the session itself: it reports through the scene's callback
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 POS_COLOUR = QColor("#2ee66b")
 NEG_COLOUR = QColor("#ff3b3b")
 R = 8
+
+
+STATUS_NAMES = {  # the statuses as the UI shows them (the engine's values stay English)
+    "pending": QT_TRANSLATE_NOOP("PointItem", "pending"),
+    "accepted": QT_TRANSLATE_NOOP("PointItem", "accepted"),
+    "rejected": QT_TRANSLATE_NOOP("PointItem", "rejected"),
+}
+
+
+def status_name(status: str) -> str:
+    return QCoreApplication.translate("PointItem", STATUS_NAMES.get(status, status))
+
+
+def point_tooltip(view) -> str:
+    if view.source == "critic":
+        tip = (QCoreApplication.translate("PointItem", "positive point (critic, {0}, confidence {1:.2f})") if view.positive
+               else QCoreApplication.translate("PointItem", "negative point (critic, {0}, confidence {1:.2f})"))
+        tip = tip.format(status_name(view.status), view.confidence)
+    else:
+        tip = (QCoreApplication.translate("PointItem", "positive point (annotator, {0})") if view.positive
+               else QCoreApplication.translate("PointItem", "negative point (annotator, {0})")).format(status_name(view.status))
+    if view.reason:
+        tip += "\n" + view.reason  # the critic's words, as they came
+    if view.moved:
+        tip += "\n" + QCoreApplication.translate("PointItem", "moved by the annotator")
+    if view.flipped:
+        tip += "\n" + QCoreApplication.translate("PointItem", "flipped by the annotator")
+    return tip
 
 
 class PointItem(QGraphicsItem):
@@ -27,18 +55,12 @@ class PointItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton | Qt.MouseButton.RightButton)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        who = "critic" if view.source == "critic" else "annotator"
-        tip = f"{'positive' if view.positive else 'negative'} point ({who}, {view.status})"
-        if view.reason:
-            tip += f"\n{view.reason}"
-        if view.moved:
-            tip += "\nmoved by the annotator"
-        if view.flipped:
-            tip += "\nflipped by the annotator"
-        self.setToolTip(tip)
+        self.setToolTip(point_tooltip(view))
         self._press: QPointF | None = None
         if view.status == "rejected":
             self.setOpacity(0.35)
+        elif view.source == "critic" and view.status == "pending":
+            self.setOpacity(0.45 + 0.55 * min(max(view.confidence, 0.0), 1.0))  # a less sure proposal is fainter
 
     def boundingRect(self) -> QRectF:
         return QRectF(-R - 3, -R - 3, 2 * R + 6, 2 * R + 6)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 ROI_COLOUR = QColor("#ffd23f")
@@ -25,7 +25,8 @@ class RoiHandle(QGraphicsRectItem):
         self.setBrush(QBrush(ROI_COLOUR if corner < 4 else QColor(255, 210, 63, 120)))
         self.setPen(QPen(QColor("black"), 1))
         self.setCursor(Qt.CursorShape.SizeAllCursor if corner == 4 else Qt.CursorShape.CrossCursor)
-        self.setToolTip("drag to move the ROI" if corner == 4 else "drag to resize the ROI")
+        self.setToolTip(QCoreApplication.translate("RoiHandle", "drag to move the ROI") if corner == 4
+                        else QCoreApplication.translate("RoiHandle", "drag to resize the ROI"))
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self._press: QPointF | None = None
         self._rect0 = QRectF()
@@ -71,7 +72,16 @@ class RoiItem(QGraphicsRectItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the body lets clicks through to add points
         self.on_changed = on_changed
         self.handles = [RoiHandle(self, i) for i in range(5)]
-        self.setToolTip("ROI box")
+        self.setToolTip(QCoreApplication.translate("RoiItem", "ROI box"))
+
+    def shape(self) -> QPainterPath:
+        """Only the dashed outline: hovering inside the box shows what lies under it (a square's
+        critic reason, a point), not the ROI's tooltip."""
+        path = QPainterPath()
+        path.addRect(self.rect())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(6)
+        return stroker.createStroke(path)
 
     def set_rect(self, rect: QRectF) -> None:
         self.setRect(rect)

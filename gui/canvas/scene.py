@@ -30,7 +30,7 @@ class CanvasScene(QGraphicsScene):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setBackgroundBrush(QColor(40, 40, 44))
+        self.setBackgroundBrush(QColor(40, 40, 44))  # the canvas stays dark in both themes: masks read best on it
         self.image_item = ImageItem()
         self.mask_item = MaskItem()
         self.roi_item = RoiItem(self._roi_edited)
@@ -45,13 +45,14 @@ class CanvasScene(QGraphicsScene):
         self.show_anchors = True
         self.show_squares = True
         self.image_size: tuple[int, int] = (0, 0)  # (w, h)
+        self.confidence_filter = lambda point: True  # False: a proposal below the threshold, not drawn
         self._press: QPointF | None = None
         self._rubber: QGraphicsRectItem | None = None
         self._stroke: QGraphicsPathItem | None = None
 
     # ---- content --------------------------------------------------------------------------
-    def set_image(self, image) -> None:
-        self.image_item.set_image(image)
+    def set_image(self, image, qimage=None) -> None:
+        self.image_item.set_image(image, qimage)
         h, w = image.shape[:2]
         self.image_size = (w, h)
         self.setSceneRect(QRectF(-20, -20, w + 40, h + 40))
@@ -63,7 +64,8 @@ class CanvasScene(QGraphicsScene):
         self._set_squares([])
 
     def set_snapshot(self, snap) -> None:  # snap: gui.worker.Snapshot
-        self.mask_item.set_mask(snap.mask)
+        overlay = snap.overlay if snap.overlay_style == self.mask_item.style() else None
+        self.mask_item.set_mask(snap.mask, overlay)
         if snap.box is None:
             self.roi_item.setVisible(False)
         else:
@@ -75,6 +77,8 @@ class CanvasScene(QGraphicsScene):
         self.point_items = {}
         for pv in snap.points:
             if pv.status == "rejected" and pv.source == "critic" and not self._show_rejected(snap):
+                continue
+            if pv.source == "critic" and not self.confidence_filter(pv):
                 continue
             item = PointItem(pv)
             self.addItem(item)
@@ -102,7 +106,7 @@ class CanvasScene(QGraphicsScene):
         self._clear(self.square_items)
         self.square_items = []
         for sq in squares:
-            item = SquareItem(sq.anchor_id, sq.x0, sq.y0, sq.side, sq.inner)
+            item = SquareItem(sq.anchor_id, sq.x0, sq.y0, sq.side, sq.inner, sq.reason)
             item.setVisible(self.show_squares)
             self.addItem(item)
             self.square_items.append(item)

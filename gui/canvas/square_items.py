@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsSimpleTextItem
 
@@ -15,7 +15,7 @@ SQUARE_COLOUR = QColor("#ffffff")
 
 
 class SquareItem(QGraphicsRectItem):
-    def __init__(self, anchor_id: int, x0: int, y0: int, side: int, inner: np.ndarray) -> None:
+    def __init__(self, anchor_id: int, x0: int, y0: int, side: int, inner: np.ndarray, reason: str = "") -> None:
         super().__init__(0, 0, side, side)
         self.anchor_id = anchor_id
         self.setPos(x0, y0)
@@ -25,7 +25,11 @@ class SquareItem(QGraphicsRectItem):
         self.setPen(pen)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setToolTip(f"square around anchor {anchor_id}: region 1 (inner, green) / region 2 (outer, magenta)")
+        tip = QCoreApplication.translate("SquareItem", "square around anchor {0}: region 1 (inner, green) / "
+                                                       "region 2 (outer, magenta)").format(anchor_id)
+        if reason:  # the critic's words, as they came
+            tip = QCoreApplication.translate("SquareItem", "critic: {0}").format(reason) + "\n" + tip
+        self.setToolTip(tip)
         rgba = np.zeros((side, side, 4), np.uint8)
         rgba[inner] = (*INNER_RGB, 70)
         rgba[~inner] = (*OUTER_RGB, 70)

@@ -3,8 +3,8 @@ load are marked with their error and skipped by next/previous."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -15,8 +15,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.theme import colour
+
 STATES = ("new", "in progress", "done", "flagged", "error")
-STATE_COLOURS = {"new": "#c8c8c8", "in progress": "#ffd23f", "done": "#2ee66b", "flagged": "#ff8c1a", "error": "#ff3b3b"}
+STATE_NAMES = {  # shown translated; the keys stay the program's
+    "new": QT_TRANSLATE_NOOP("ImageListPanel", "new"),
+    "in progress": QT_TRANSLATE_NOOP("ImageListPanel", "in progress"),
+    "done": QT_TRANSLATE_NOOP("ImageListPanel", "done"),
+    "flagged": QT_TRANSLATE_NOOP("ImageListPanel", "flagged"),
+    "error": QT_TRANSLATE_NOOP("ImageListPanel", "error"),
+}
+
+
+def state_name(state: str) -> str:
+    return QCoreApplication.translate("ImageListPanel", STATE_NAMES.get(state, state))
+
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -26,10 +39,12 @@ class ImageListPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("filter by name")
+        self.filter_edit.setPlaceholderText(self.tr("filter by name"))
         self.filter_edit.setClearButtonEnabled(True)
         self.state_combo = QComboBox()
-        self.state_combo.addItems(["all", *STATES])
+        self.state_combo.addItem(self.tr("all"), "all")
+        for st in STATES:
+            self.state_combo.addItem(state_name(st), st)
         self.list = QListWidget()
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
@@ -42,7 +57,7 @@ class ImageListPanel(QWidget):
         self.errors: dict[str, str] = {}
         self._items: dict[str, QListWidgetItem] = {}
         self.filter_edit.textChanged.connect(self._apply_filter)
-        self.state_combo.currentTextChanged.connect(self._apply_filter)
+        self.state_combo.currentIndexChanged.connect(self._apply_filter)
         self.list.itemActivated.connect(self._on_activated)
         self.list.itemClicked.connect(self._on_activated)
 
@@ -74,13 +89,13 @@ class ImageListPanel(QWidget):
     def _render(self, name: str) -> None:
         item = self._items[name]
         state = self.states[name]
-        item.setText(f"{name}    [{state}]")
-        item.setForeground(QBrush(QColor(STATE_COLOURS.get(state, "#c8c8c8"))))
-        item.setToolTip(self.errors.get(name, state))
+        item.setText(f"{name}    [{state_name(state)}]")
+        item.setForeground(QBrush(colour(state)))
+        item.setToolTip(self.errors.get(name, state_name(state)))
 
     def _apply_filter(self) -> None:
         text = self.filter_edit.text().strip().lower()
-        want = self.state_combo.currentText()
+        want = self.state_combo.currentData() or "all"
         for name, item in self._items.items():
             hide = (text and text not in name.lower()) or (want != "all" and self.states[name] != want)
             item.setHidden(bool(hide))

@@ -28,8 +28,8 @@ class LogPanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setTextVisible(True)
-        self.status = QLabel("idle")
-        self.cancel = QPushButton("Cancel")
+        self.status = QLabel(self.tr("idle"))
+        self.cancel = QPushButton(self.tr("Cancel"))
         self.cancel.setEnabled(False)
         self.cancel.clicked.connect(self.cancel_requested)
         row = QHBoxLayout()
@@ -58,4 +58,4 @@ class LogPanel(QWidget):
         if not busy:
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
-            self.status.setText("idle")
+            self.status.setText(self.tr("idle"))

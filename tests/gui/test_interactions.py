@@ -32,14 +32,14 @@ def test_point_gestures(qtbot, make_window):
     assert w.scene.selected_point_ids() == [p.id]
     qtbot.keyClick(w.view, Qt.Key.Key_Delete)
     snap = wait_state(qtbot, w, sid)
-    assert snap.points == []
+    assert not snap.points
     sid = state_id(w)
     click(qtbot, w, 200, 200)
     snap = wait_state(qtbot, w, sid)
     sid = state_id(w)
     click(qtbot, w, 200, 200, Qt.MouseButton.RightButton)  # right click on a point: delete it
     snap = wait_state(qtbot, w, sid)
-    assert snap.points == []
+    assert not snap.points
     assert [w.undo_stack.text(i) for i in range(w.undo_stack.count())][:3] == ["add point", "flip point", "delete point"]
 
 

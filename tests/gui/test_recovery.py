@@ -42,7 +42,11 @@ def test_kill_and_recover(qtbot, make_window, tmp_path, qsettings_file):
     w = make_window(out=out, work=work)
     assert w.store.pending_recovery() is not None
     assert w.offer_recovery("yes")
-    snap = wait_state(qtbot, w, 0)
+    try:
+        snap = wait_state(qtbot, w, 0)
+    except Exception:
+        print(w.log_panel.text.toPlainText())
+        raise
     assert snap.name == "demo"
     assert len(snap.points) == int(n_points) == 2
     assert {p.positive for p in snap.points} == {True, False}
@@ -56,7 +60,8 @@ def test_kill_and_recover(qtbot, make_window, tmp_path, qsettings_file):
     assert int(saved.sum()) == int(area)
 
 
-def test_declined_recovery_drops_the_work(qtbot, make_window, tmp_path):
+def test_declined_recovery_keeps_the_autosave(qtbot, make_window, tmp_path):
+    """Answering No is not a discard: the autosave stays until the annotator saves or discards it."""
     w = make_window()
     w.open_folder(SAMPLES, select="gecko")
     wait_state(qtbot, w, 0)
@@ -67,7 +72,15 @@ def test_declined_recovery_drops_the_work(qtbot, make_window, tmp_path):
     w.worker.stop()  # as if the process died: no clean close
     w2 = make_window(work=w.store.work_dir)
     assert not w2.offer_recovery("no")
-    assert w2.store.pending_recovery() is None and not w2.store.has("gecko")
+    assert w2.store.pending_recovery() is None, "not asked again at the next start"
+    assert w2.store.has("gecko"), "the work is kept"
+    assert "File >" in w2.log_panel.text.toPlainText()
+    w2.open_folder(SAMPLES, select="gecko")  # opening the image brings the work back
+    qtbot.waitUntil(lambda: w2.snapshot is not None and w2.snapshot.name == "gecko" and not w2.busy, timeout=20000)
+    assert w2.image_list.state("gecko") == "in progress"
+    assert any(p.source == "human" for p in w2.snapshot.points)
+    w2.discard_autosave()  # the explicit discard
+    qtbot.waitUntil(lambda: not w2.store.has("gecko") and not w2.busy, timeout=10000)
 
 
 def test_bad_files_are_marked_and_skipped(qtbot, make_window, tmp_path):

@@ -1,0 +1,88 @@
+"""What the worker sends the UI: frozen views copied out of the engine's session (no live engine
+objects cross the thread boundary, and the UI cannot change them by accident)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PointView:
+    id: str
+    x: float
+    y: float
+    positive: bool
+    source: str
+    status: str
+    reason: str
+    anchor_id: int | None
+    round_index: int | None
+    moved: bool
+    flipped: bool
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class SquareView:
+    anchor_id: int
+    x0: int
+    y0: int
+    side: int
+    inner: np.ndarray = field(compare=False)
+    reason: str = ""  # the critic's words for this anchor's square
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    outcome: str  # better | worse | same
+    reason: str
+    confidence: float
+    backend: str
+    error: str | None = None
+    suggest_keep: bool = True  # the verdict's suggestion (a "worse" verdict suggests reverting)
+    decided: bool = False  # the annotator (or auto mode) has kept or reverted the round
+
+
+@dataclass(frozen=True)
+class RoundView:
+    index: int
+    proposals: int
+    applied: bool
+    iou: float | None
+    area_before: int
+    area_after: int | None
+    abstain_reason: str = ""  # why the critic proposed nothing (empty when it proposed points)
+    verdict: VerdictView | None = None
+    reverted: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the UI draws for one image, copied out of the session."""
+
+    name: str
+    state_id: int
+    parent_id: int | None  # the state before the change (None: not an undoable change)
+    label: str  # what changed, for the undo stack
+    box: tuple[float, float, float, float] | None
+    mask: np.ndarray | None = field(compare=False)
+    points: tuple[PointView, ...]
+    anchors: tuple[tuple[int, float, float], ...]
+    squares: tuple[SquareView, ...]
+    rounds: tuple[RoundView, ...]
+    instance: str
+    segmenter: str
+    critic: str
+    notice: str = ""  # a warning for the annotator (e.g. the segmenter returned an empty mask)
+    overlay: object | None = field(default=None, compare=False)  # QImage of the mask, rendered on the worker
+    overlay_style: object | None = None  # the gui.canvas.render.OverlayStyle it was rendered in
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    name: str
+    image: np.ndarray = field(compare=False)
+    resumed: bool
+    qimage: object | None = field(default=None, compare=False)  # the image as a QImage, made on the worker
