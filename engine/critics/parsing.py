@@ -7,11 +7,12 @@ a bad reply: an unusable reply becomes a typed fallback (ParseResult.fallback) w
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,11 +237,16 @@ def _number(value: Any) -> float | None:
         return None
     if isinstance(value, str):
         try:
-            value = float(value.strip())
+            value = float(value.strip()[:64])
         except ValueError:
             return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
+    if isinstance(value, int):
+        try:
+            value = float(value)
+        except OverflowError:  # a 400-digit integer
+            return None
+    if isinstance(value, float) and math.isfinite(value):
+        return value
     return None
 
 
@@ -282,7 +288,42 @@ def _label(value: Any) -> PointLabel | None:
     return _LABELS.get(str(value).strip().lower()) if isinstance(value, (str, int)) else None
 
 
+def _never_raises(fallback: Callable[..., ParseResult]) -> Callable[[Callable[..., ParseResult]], Callable[..., ParseResult]]:
+    """A parse_* function whose unexpected exceptions (a reply nested deeper than the stack, ...) become
+    its typed fallback: a critic's reply must never end a round with a traceback."""
+
+    def decorate(fn: Callable[..., ParseResult]) -> Callable[..., ParseResult]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> ParseResult:
+            try:
+                return fn(*args, **kwargs)
+            except (RecursionError, MemoryError, ValueError, TypeError, OverflowError, AttributeError,
+                    KeyError, IndexError) as exc:
+                return fallback(*args, why=f"unusable reply ({type(exc).__name__})", **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _anchors_failed(text: str, k: int, valid_ids: Iterable[int] = ANCHOR_IDS, why: str = "") -> ParseResult:
+    return _anchor_fallback(sorted(set(valid_ids) & set(ANCHOR_IDS)), why)
+
+
+def _square_failed(text: str, anchor_id: int, why: str = "") -> ParseResult:
+    return _square_fallback(anchor_id, why)
+
+
+def _empty_failed(*args: Any, why: str = "", **kwargs: Any) -> ParseResult:
+    return ParseResult([], True, why)
+
+
+def _none_failed(*args: Any, why: str = "", **kwargs: Any) -> ParseResult:
+    return ParseResult(None, True, why)
+
+
 # ---- the protocol's replies ------------------------------------------------------------------
+@_never_raises(_anchors_failed)
 def parse_anchors(text: str, k: int, valid_ids: Iterable[int] = ANCHOR_IDS) -> ParseResult:
     """list[AnchorChoice], best first, at most k; fallback = anchor 1 (as the prototype did)."""
     valid = sorted(set(valid_ids) & set(ANCHOR_IDS))
@@ -312,6 +353,7 @@ def _anchor_fallback(valid: list[int], why: str, notes: list[str] | None = None)
     return ParseResult([AnchorChoice(aid, Intent.FIX_LEAK, 0.0, f"fallback: {why}")], True, why, notes or [])
 
 
+@_never_raises(_square_failed)
 def parse_square(text: str, anchor_id: int) -> ParseResult:
     """SquareJudgement; fallback = leave the square alone."""
     data = extract_json(text)
@@ -349,6 +391,7 @@ def _xy(fields: dict[str, Any]) -> tuple[float | None, float | None]:
     return _number(fields.get("x")), _number(fields.get("y"))
 
 
+@_never_raises(_empty_failed)
 def parse_points(text: str, coords: CoordMap, max_points: int) -> ParseResult:
     """list[Point] in image pixels; points outside the coordinate range are dropped; fallback = no points."""
     data = extract_json(text)
@@ -404,6 +447,7 @@ def _box_values(data: Any) -> list[Any] | None:
     return None
 
 
+@_never_raises(_none_failed)
 def parse_box(text: str, coords: CoordMap) -> ParseResult:
     """Box in image pixels (grounding); fallback = None."""
     values = _box_values(extract_json(text))
@@ -427,6 +471,7 @@ def parse_box(text: str, coords: CoordMap) -> ParseResult:
     return ParseResult(box)
 
 
+@_never_raises(_none_failed)
 def parse_strips(text: str) -> ParseResult:
     """Sorted strip numbers 1..9 (localisation); fallback = None."""
     data = extract_json(text)
