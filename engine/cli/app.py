@@ -175,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     except SculptError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
+    except OSError as exc:  # disk full, read-only folder...: one line naming the file (engine.io.atomic.WriteError)
+        where = f"{exc.filename}: " if exc.filename and str(exc.filename) not in str(exc) else ""
+        sys.stderr.write(f"error: {where}{exc}\n".splitlines()[0] + "\n")
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
