@@ -151,7 +151,7 @@ def join_segments(segments: Sequence[np.ndarray]) -> Polygon:
 def split_joined(poly: Sequence[Sequence[float]]) -> tuple[list[Polygon], list[Polygon]]:
     """(loops, lines) of a vertex walk. A vertex met again closes the loop since its first visit;
     loops of under 3 distinct vertices are out-and-back lines: dropped when marked as a bridge
-    (a doubled vertex before it), kept as lines otherwise (one-pixel-wide parts; the bridges of
+    (a doubled vertex before it; only its two end vertices are kept), kept as lines otherwise (one-pixel-wide parts; the bridges of
     files from other tools, which Ultralytics draws too). A walk with no repeated vertex is one loop."""
     raw = [(float(x), float(y)) for x, y in poly]
     pts: list[tuple[float, float]] = []
@@ -179,6 +179,8 @@ def split_joined(poly: Sequence[Sequence[float]]) -> tuple[list[Polygon], list[P
             loops.append(loop)
         elif len(set(loop)) == 2 and frozenset(loop) not in bridges:
             lines.append(loop)
+        elif len(set(loop)) == 2:  # a bridge: its ends are outline vertices (a one-pixel part may be one)
+            lines.extend([[loop[0]], [loop[1]]])
 
     for p in pts:
         if p in where:

@@ -171,3 +171,20 @@ def test_export_command(outputs: Path, tmp_path: Path, capsys) -> None:
                  "--labels", str(tmp_path / "labels.txt")]) == 0
     cats = json.loads((tmp_path / "c" / "annotations.json").read_text())["categories"]
     assert [c["name"] for c in cats] == ["crab", "shell"]
+
+
+def test_yolo_line_keeps_one_pixel_parts(tmp_path: Path) -> None:
+    """A one-pixel island and a one-pixel-wide line stay in the object's single line (a camo-test
+    mask lost its lone pixel once: the bridge to it was dropped with the pixel)."""
+    from engine.exports.importers import read_yolo_objects
+
+    m = np.zeros((40, 50), bool)
+    m[5:20, 5:25] = True
+    m[10:14, 10:14] = False  # a hole
+    m[30, 40] = True  # one pixel
+    m[25:35, 30] = True  # a one-pixel-wide line
+    item = ExportItem("p", 50, 40, [Instance("x", m)])
+    path = export([item], "yolo", tmp_path)[0]
+    assert len(path.read_text().splitlines()) == 1
+    (obj,) = read_yolo_objects(path, (40, 50))
+    assert np.array_equal(obj.mask, m)
