@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -24,6 +25,7 @@ class HubState:
         self.cut_once: set[str] = set()  # file paths whose first GET is cut half-way
         self.requests: list[tuple[str, str, str | None, str | None]] = []  # (method, path, Range, Authorization)
         self.gated: set[str] = set()
+        self.throttle_s = 0.0  # pause between 64 KB pieces (to cancel a download mid-way)
         self.lock = threading.Lock()
 
     def add_folder(self, repo_id: str, folder: Path) -> None:
@@ -137,7 +139,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         try:
-            self.wfile.write(body)
+            if self.state.throttle_s:
+                for i in range(0, len(body), 1 << 16):
+                    self.wfile.write(body[i : i + (1 << 16)])
+                    time.sleep(self.state.throttle_s)
+            else:
+                self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):  # the client cancelled
             self.close_connection = True
 
