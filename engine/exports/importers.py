@@ -16,6 +16,7 @@ from engine.exports.items import DEFAULT_LABEL, Instance, read_instance_map, rea
 from engine.exports.labels import find_labels
 from engine.exports.pngs import OBJECTS_FILE
 from engine.exports.readers import read_coco_objects, read_labelme_objects, read_yolo_objects
+from engine.io.images import check_image_file
 
 IMPORT_FORMATS = ("png", "png-indexed", "coco", "labelme", "yolo", "voc", "cod")
 
@@ -37,6 +38,7 @@ def _check_shape(mask: np.ndarray, shape: tuple[int, int] | None, source: Path) 
 
 
 def _load_png(path: Path) -> tuple[np.ndarray, str]:
+    check_image_file(path, what="mask")  # the pixel limit, from the header, before anything is decoded
     try:
         with Image.open(path) as img:
             mode = img.mode
@@ -102,6 +104,7 @@ def read_voc_objects(source: Path, name: str, shape: tuple[int, int] | None) -> 
     if not cls_path.exists():
         return objects
     names, colours = _voc_labelmap(root)
+    check_image_file(cls_path, what="mask")
     with Image.open(cls_path) as img:
         if img.mode in ("P", "L"):
             cls = np.asarray(img).astype(np.int64)

@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 
 from engine.errors import InputError
-from engine.exports.labels import LabelList, extend_labels, find_labels, read_labels
-from engine.io.images import IMAGE_SUFFIXES, load_mask
+from engine.exports.labels import LabelList, extend_labels
+from engine.io.images import IMAGE_SUFFIXES, check_image_file, load_mask
 
 DEFAULT_LABEL = "object"
 
@@ -78,6 +78,7 @@ def _box_of(obj: dict[str, Any]) -> tuple[float, float, float, float] | None:
 
 def read_instance_map(path: Path) -> np.ndarray:
     """An instance-id PNG (8 or 16 bit, grey or palette) as an integer array."""
+    check_image_file(path, what="instance map")  # the pixel limit, from the header, before decoding
     arr = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if arr is not None and arr.ndim == 2:
         return arr.astype(np.int64)
@@ -155,6 +156,11 @@ def _used_labels(folder: Path, meta: dict[str, Any]) -> list[str]:
     return [fallback]
 
 
+def recorded_image_path(folder: Path) -> Path | None:
+    meta = _read_meta(folder) if (folder / "sculpt.json").exists() else {}
+    return Path(meta["image_path"]) if isinstance(meta.get("image_path"), str) else None
+
+
 def load_output_item(folder: Path, images_dir: str | Path | None = None, category: str | None = None) -> ExportItem:
     objects, meta = read_output_folder(folder, category)
     image_path = Path(meta["image_path"]) if meta.get("image_path") else None
@@ -168,24 +174,6 @@ def collect_outputs(outputs_dir: str | Path, images_dir: str | Path | None = Non
     """Every OUTPUTS/NAME/ with a final_mask.png, with its objects and image path (images_dir is
     searched when the recorded image path is gone)."""
     return [load_output_item(sub, images_dir, category) for sub in output_folders(outputs_dir)]
-
-
-def labels_for(items: list[ExportItem], outputs_dir: str | Path | None = None,
-               labels: str | Path | LabelList | None = None) -> LabelList:
-    """The label list of an export: the given one (a LabelList or a labels.txt path), else the
-    labels.txt of the outputs folder or of the images' dataset folder; every used label it lacks
-    is appended in first-seen order."""
-    if isinstance(labels, LabelList):
-        base = labels
-    elif labels is not None:
-        base = read_labels(labels)
-    else:
-        folders: list[Path | None] = [Path(outputs_dir) if outputs_dir else None]
-        for it in items[:1]:
-            if it.image_path is not None:
-                folders += [Path(it.image_path).parent, Path(it.image_path).parent.parent]
-        base = find_labels(*folders)
-    return extend_labels(base, [inst.category for it in items for inst in it.instances])
 
 
 def categories_of(items: list[ExportItem], labels: LabelList | None = None) -> list[str]:

@@ -40,8 +40,9 @@ def copy_image(src: Path | None, root: Path, folder: str, name: str) -> Path | N
     import shutil
 
     from engine.io.atomic import atomic_open
+    from engine.io.safe_paths import listed_image
 
-    if src is None or not Path(src).is_file():
+    if listed_image(src) is None:  # a regular image file only, never whatever sculpt.json names
         return None
     dst = under(root, folder, f"{safe_name(name, 'image name')}{Path(src).suffix.lower()}")
     with open(src, "rb") as fin, atomic_open(dst, "wb") as fout:

@@ -58,8 +58,10 @@ def _decode_mask_shape(data: Any, pts: list[tuple[float, float]], shape: tuple[i
         raise InputError(f"{source}: a mask shape needs points and a base64 PNG mask")
     try:
         with Image.open(io.BytesIO(base64.b64decode(data))) as img:
+            if img.size[0] * img.size[1] > shape[0] * shape[1]:  # header only: no bomb is decoded
+                raise InputError(f"{source}: mask shape {img.size[0]}x{img.size[1]} larger than the image")
             patch = np.asarray(img.convert("L")) > 0
-    except (ValueError, UnidentifiedImageError, OSError) as exc:
+    except (ValueError, UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InputError(f"{source}: unreadable mask shape ({exc})") from None
     h, w = shape
     x0, y0 = (int(round(v)) for v in pts[0])

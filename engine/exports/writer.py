@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Protocol
 
 from engine.errors import InputError
-from engine.exports.items import ExportItem, categories_of, folder_labels, load_output_item, output_folders
+from engine.exports.items import (
+    ExportItem,
+    categories_of,
+    folder_labels,
+    load_output_item,
+    output_folders,
+    recorded_image_path,
+)
 from engine.exports.labels import LabelList, extend_labels, find_labels, read_labels
 
 FORMATS = ("png", "png-indexed", "coco", "coco-polygon", "labelme", "labelme-mask", "yolo", "voc", "cod")
@@ -80,13 +87,15 @@ class ExportReport:
 
 def dataset_labels(out_root: Path, folders: list[Path], category: str | None,
                    labels: str | Path | LabelList | None) -> LabelList:
-    """The given label list (or labels.txt in out_root), then every label the folders use."""
+    """The given label list, else labels.txt in out_root or in the dataset folder of the first image
+    (beside images/ or Imgs/), then the label lists recorded in sculpt.json and every label used."""
     if isinstance(labels, LabelList):
         base = labels
     elif labels is not None:
         base = read_labels(labels)
     else:
-        base = find_labels(out_root)
+        image = recorded_image_path(folders[0]) if folders else None
+        base = find_labels(out_root, *((image.parent, image.parent.parent) if image else ()))
     return extend_labels(base, [lab for f in folders for lab in folder_labels(f, category)])
 
 

@@ -90,3 +90,13 @@ def test_progress_and_cancel(outputs: Path, tmp_path: Path) -> None:
     assert report.cancelled and report.images == 1
     objects = import_objects("coco", tmp_path / "half", "one", (H, W))
     assert [o.label for o in objects] == ["shell"]
+
+
+def test_labels_from_the_dataset_folder(outputs: Path, tmp_path: Path) -> None:
+    (outputs / "labels.txt").unlink()
+    (outputs.parent / "dataset" / "labels.txt").write_text("_background_\ncrab 255,0,0\nweed\nshell\n")
+    report = export_dataset(outputs, "voc", tmp_path / "voc")
+    assert report.labels == ["crab", "weed", "shell"]
+    assert (tmp_path / "voc" / "labelmap.txt").read_text().splitlines()[2] == "crab:255,0,0::"
+    got = import_objects("voc", tmp_path / "voc", "two", (H, W))
+    assert [o.label for o in got] == ["crab", "shell", "crab"]
