@@ -147,7 +147,7 @@ def test_names_cannot_leave_the_export_folder(tmp_path: Path) -> None:
     m = np.zeros((8, 8), bool)
     m[2:5, 2:5] = True
     for name in ("../escape", "a/b"):
-        with pytest.raises(InputError, match="cannot be a file name"):
+        with pytest.raises(InputError, match="must be a plain file name"):
             export([ExportItem(name, 8, 8, [Instance("x", m)])], "labelme", tmp_path / "lm")
     assert not (tmp_path / "escape.json").exists() and not list(tmp_path.rglob("*.json"))
 
@@ -188,3 +188,16 @@ def test_yolo_line_keeps_one_pixel_parts(tmp_path: Path) -> None:
     assert len(path.read_text().splitlines()) == 1
     (obj,) = read_yolo_objects(path, (40, 50))
     assert np.array_equal(obj.mask, m)
+
+
+def test_only_image_files_are_copied(outputs: Path, tmp_path: Path) -> None:
+    """sculpt.json is data: an image_path naming another kind of file is not copied into the export."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not an image")
+    meta_path = outputs / "one" / "sculpt.json"
+    meta = json.loads(meta_path.read_text())
+    meta["image_path"] = str(secret)
+    meta_path.write_text(json.dumps(meta))
+    export_dataset(outputs, "cod", tmp_path / "cod")
+    assert sorted(p.name for p in (tmp_path / "cod" / "Imgs").iterdir()) == ["two.png"]
+    assert not [p for p in (tmp_path / "cod").rglob("*") if p.is_file() and p.read_bytes() == b"not an image"]
