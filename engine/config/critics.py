@@ -38,6 +38,7 @@ class QwenOptions(Options):
     max_pixels: int = Field(1003520, ge=1)
     max_side: int = Field(0, ge=0, description="extra cap on the long side sent to the model (0 = none)")
     batch_size: int = Field(8, ge=1)
+    load_in: Literal["", "4bit", "8bit"] = Field("", description="quantise on load (bitsandbytes): '', 4bit or 8bit")
 
 
 class ApiRetryOptions(Options):
