@@ -13,14 +13,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from engine.errors import InputError, SculptError
 from engine.geometry.masks import iou
 from engine.io.dataset import DatasetItem
 from engine.io.safe_paths import safe_join
-from engine.sculpt.outputs import write_outputs
-from engine.sculpt.params import SculptParams
-from engine.sculpt.runner import LoadedItem, build_critic, build_segmenter, load_item
-from engine.sculpt.session import SculptSession
+from engine.sculpt.runner import LoadedItem, build_critic, build_segmenter, load_item, sculpt_image
 from engine.types import Box
 
 DONE_MARKER = "final_mask.png"  # written last by write_outputs: its presence means the item is complete
@@ -50,6 +49,8 @@ class ItemResult:
     iou_final: float | None = None
     worker: str = ""
     model_builds: int = 0  # how many times this worker built its segmenter (1 = loaded once)
+    objects: int = 0  # objects sculpted in this image (one per box)
+    partial: bool = False  # a critic request failed: the last good mask was written (reason says which)
 
     def failure_line(self) -> str:
         """'FILE: reason', naming the file once (most reasons already start with it)."""
@@ -93,12 +94,23 @@ class WorkerContext:
     critic: Any = None
     builds: int = 0
     worker_id: str = field(default_factory=lambda: f"pid{os.getpid()}")
+    _labels: dict[str, Any] = field(default_factory=dict)
+
+    def labels_for(self, item: DatasetItem):
+        """The label list of the item's dataset (settings labels, or labels.txt beside images/)."""
+        from engine.sculpt.labels import find_labels
+
+        root = item.image_path.parent.parent if item.image_path is not None else None
+        key = str(root)
+        if key not in self._labels:
+            self._labels[key] = find_labels(root, self.settings)
+        return self._labels[key]
 
     def ensure_models(self) -> None:
         if self.segmenter is None:
             self.segmenter = build_segmenter(self.settings)
             self.builds += 1
-        if self.critic is None and self.critic_name != "oracle":
+        if self.critic is None and self.critic_name not in ("oracle", "noisy-oracle"):
             self.critic = build_critic(self.settings)
 
     @property
@@ -106,9 +118,9 @@ class WorkerContext:
         return self.settings["critic"]["name"]
 
     def critic_for(self, loaded: LoadedItem) -> Any:
-        if self.critic_name == "oracle":  # answers from this image's GT, so it is built per image
+        if self.critic_name in ("oracle", "noisy-oracle"):  # answers from this image's GT: built per image
             if loaded.gt is None:
-                raise InputError(f"{loaded.image_path}: critic 'oracle' needs a GT mask for every image")
+                raise InputError(f"{loaded.image_path}: critic '{self.critic_name}' needs a GT mask for every image")
             return build_critic(self.settings, gt_mask=loaded.gt)
         return self.critic
 
@@ -144,19 +156,25 @@ def process_item(item: DatasetItem, ctx: WorkerContext) -> ItemResult:
                 if box is None:
                     raise InputError(f"{opts.init_masks}: the imported mask of {item.name} is empty and there is no ROI box")
         loaded = load_item(item, ctx.settings, box=box, box_from_gt=opts.box_from_gt)
-        params = SculptParams.from_dict(ctx.settings["sculpt"])
-        session = SculptSession(loaded.image, loaded.box, ctx.segmenter, ctx.critic_for(loaded), loaded.instance,
-                                params, name=loaded.name, initial_mask=initial)
-        result = session.run()
         extra = {"image_path": str(loaded.image_path), "batch": {"worker": ctx.worker_id}}
         if initial is not None:
             extra["initial_mask_source"] = f"{opts.init_format}:{opts.init_masks}"
-        write_outputs(out_dir, session, result, opts.clean_output, opts.save_points_vis, extra)
-        res.rounds = len(result.rounds)
-        res.points = sum(1 for p in result.points if p.status.value == "accepted")
+        session = sculpt_image(loaded, ctx.settings, ctx.segmenter, ctx.critic_for(loaded), out_dir, opts.clean_output,
+                               opts.save_points_vis, initial_mask=initial, extra=extra, labels=ctx.labels_for(item))
+        objects = [o for o in session.objects if o.active and o.started]
+        res.objects = len(objects)
+        res.rounds = sum(len(o.core.rounds) for o in objects)
+        res.points = sum(len(o.core.accepted_points()) for o in objects)
+        if session.partial:  # outputs written from the last good mask; the failure is in sculpt.json
+            f = next(f for o in objects for f in o.core.failures)
+            res.partial = True
+            res.reason = f"partial: critic failed in round {f['round']} ({f['request']}): {f['error']}"[:500]
         if loaded.gt is not None:
-            res.iou_initial = iou(result.initial_mask, loaded.gt)
-            res.iou_final = iou(result.mask, loaded.gt)
+            initial_union = np.zeros_like(loaded.gt, bool)
+            for o in objects:
+                initial_union |= o.core.initial_mask if o.core.initial_mask is not None else o.core.mask
+            res.iou_initial = iou(initial_union, loaded.gt)
+            res.iou_final = iou(session.union_mask(), loaded.gt)
     except Exception as exc:  # noqa: BLE001 - one bad image must not stop the batch
         res.status = "failed"
         res.reason = one_line(exc)

@@ -23,11 +23,12 @@ class Command:
 
 
 # ---- objects -------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AddObject(Command):
     box: Box
     label_name: str | None = None  # None: the image's default label (llm_out instance / first of labels.txt)
-    start: bool = True  # segment at once (box-only mask)
+    start: bool = True  # segment at once (box-only mask, or initial_mask)
+    initial_mask: np.ndarray | None = None  # start from this mask instead of the box-only one (--init-mask)
 
     @property
     def label(self) -> str:

@@ -175,18 +175,22 @@ class ImageSession(SessionStateMixin):
         return self.execute(C.PaintStroke(object_id, tuple((float(x), float(y)) for x, y in stroke), float(radius), erase))
 
     # ---- handlers (return the touched object id(s)) ---------------------------------------------------
-    def _touch(self, o: SculptObject) -> None:
-        """Last edited on top (unless the annotator pinned the order)."""
-        if not o.z_pinned:
+    def _touch(self, o: SculptObject, new: bool = False) -> None:
+        """Last edited on top, until the annotator sets an order (SetZOrder): then edits keep it and
+        only new objects go on top."""
+        if new or not any(x.z_pinned for x in self.objects):
             self._z += 1
             o.z = self._z
 
     def _add_object(self, cmd: C.AddObject) -> int:
         box = self._valid_box(cmd.box)
-        o = SculptObject(self._next_id, self._new_core(box, cmd.label_name))
+        init = None if cmd.initial_mask is None else np.asarray(cmd.initial_mask).astype(bool)
+        if init is not None and init.shape != (self.height, self.width):
+            raise InputError(f"initial mask is {init.shape[::-1]}, the image {self.width}x{self.height}")
+        o = SculptObject(self._next_id, self._new_core(box, cmd.label_name, init))
         self._next_id += 1
         self.objects.append(o)
-        self._touch(o)
+        self._touch(o, new=True)
         if cmd.start:
             o.core.start()
         return o.id
@@ -247,7 +251,7 @@ class ImageSession(SessionStateMixin):
             o.core.start()
             self._next_id += 1
             self.objects.append(o)
-            self._touch(o)
+            self._touch(o, new=True)
             ids.append(o.id)
         return tuple(ids)
 
@@ -377,6 +381,7 @@ class ImageSession(SessionStateMixin):
             o = SculptObject(self._next_id, self._new_core(box, cmd.label_name, mask), source=ObjectSource.MASK)
             self._next_id += 1
             self.objects.append(o)
+            self._touch(o, new=True)
             o.core.start()
         else:
             o = self.object(cmd.object_id)

@@ -3,14 +3,14 @@ run a session, write its outputs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from engine.errors import InputError
-from engine.io.annotations import read_boxes, read_instance, validate_box
+from engine.io.annotations import read_instance, read_labelled_boxes, validate_box
 from engine.io.dataset import DatasetItem
 from engine.io.images import load_image, load_mask
 from engine.models.manager import configure_from_settings
@@ -41,7 +41,7 @@ def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.
 
 def _build_one_critic(settings: dict[str, Any], name: str, gt_mask: np.ndarray | None):
     options = backend_options(settings, "critic", name)
-    if name == "oracle":  # the one backend whose input is data, not configuration
+    if name in ("oracle", "noisy-oracle"):  # the backends whose input is data, not configuration
         options["gt_mask"] = gt_mask
     return CRITICS.create(name, **options)
 
@@ -54,11 +54,17 @@ class LoadedItem:
     instance: InstanceInfo
     gt: np.ndarray | None = None
     image_path: Path | None = None
+    boxes: list[tuple[Box, str | None]] = field(default_factory=list)  # every box of the box file, with its label
+
+    def __post_init__(self) -> None:
+        if not self.boxes:
+            self.boxes = [(self.box, None)]
 
 
 def load_item(item: DatasetItem, settings: dict[str, Any], box: Box | None = None, instance: str | None = None,
               box_from_gt: bool = False) -> LoadedItem:
     image = load_image(item.image_path, settings["io"]["max_pixels"])
+    boxes: list[tuple[Box, str | None]] = []
     h, w = image.shape[:2]
     gt = load_mask(item.gt_path, (h, w)) if item.gt_path is not None else None
     if box is not None:
@@ -68,13 +74,16 @@ def load_item(item: DatasetItem, settings: dict[str, Any], box: Box | None = Non
             raise InputError(f"{item.image_path}: --box-from-gt needs a non-empty GT mask")
         box = Box.from_mask(gt)
     elif item.has_box:
-        box = read_boxes(item.box_path, (w, h))[0]
+        boxes = read_labelled_boxes(item.box_path, (w, h))
+        box = boxes[0][0]
     else:
         raise InputError(f"{item.image_path}: no ROI box (expected {item.box_path or 'a --box'}); draw one or run `locate`")
     info = read_instance(item.llm_path)
     if instance:
         info.name = instance
-    return LoadedItem(item.name, image, box, info, gt, item.image_path)
+    if len(boxes) == 1 and boxes[0][1] is None:
+        boxes = [(box, info.name)]  # one box: llm_out's instance is its label
+    return LoadedItem(item.name, image, box, info, gt, item.image_path, boxes)
 
 
 def sculpt_loaded(loaded: LoadedItem, settings: dict[str, Any], segmenter, critic, out_dir: Path | None,
@@ -88,3 +97,46 @@ def sculpt_loaded(loaded: LoadedItem, settings: dict[str, Any], segmenter, criti
         extra = {"image_path": str(loaded.image_path) if loaded.image_path else None, **(extra or {})}
         write_outputs(out_dir, session, result, clean_output=clean_output, save_points_vis=save_points_vis, extra=extra)
     return session
+
+
+def build_image_session(loaded: LoadedItem, settings: dict[str, Any], segmenter, critic, labels=None,
+                        initial_mask: np.ndarray | None = None, boxes: bool = True):
+    """An ImageSession with one object per box of the item (each with its label); the initial mask, when
+    given, starts the first object. boxes=False: no objects yet (the GUI draws them)."""
+    from engine.sculpt import commands as C
+    from engine.sculpt.image_session import ImageSession
+    from engine.sculpt.labels import LabelList
+
+    params = SculptParams.from_dict(settings["sculpt"])
+    session = ImageSession(loaded.image, segmenter, critic, params, name=loaded.name, instance=loaded.instance,
+                           labels=labels or LabelList())
+    if boxes:
+        session.prepare()
+        for k, (box, label) in enumerate(loaded.boxes):
+            session.execute(C.AddObject(box, label, initial_mask=initial_mask if k == 0 else None))
+    return session
+
+
+def sculpt_image(loaded: LoadedItem, settings: dict[str, Any], segmenter, critic, out_dir: Path | None,
+                 clean_output: bool = False, save_points_vis: bool = False, initial_mask: np.ndarray | None = None,
+                 extra: dict[str, Any] | None = None, labels=None, find_all: str | None = None,
+                 cancel=None):
+    """The CLI's and batch's path: every box an object, critic rounds on each (iter_rounds), outputs
+    written even when a critic failed (then session.partial). find_all: also add every instance of
+    that text (a text-capable segmenter), accepted at once. cancel(): True stops between rounds."""
+    from engine.sculpt import commands as C
+    from engine.sculpt.image_outputs import write_image_outputs
+
+    session = build_image_session(loaded, settings, segmenter, critic, labels, initial_mask)
+    if find_all:
+        change = session.execute(C.FindAll(find_all))
+        for oid in change.object_ids:
+            session.execute(C.AcceptObject(oid))
+    for _ in session.iter_rounds():
+        if cancel is not None and cancel():
+            break
+    if out_dir is not None:
+        extra = {"image_path": str(loaded.image_path) if loaded.image_path else None, **(extra or {})}
+        write_image_outputs(out_dir, session, clean_output=clean_output, save_points_vis=save_points_vis, extra=extra)
+    return session
+

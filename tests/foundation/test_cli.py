@@ -38,7 +38,7 @@ def test_clean_output_writes_only_the_essentials(tmp_path):
     r = run_cli("sculpt", "--name", "moth", "--out", tmp_path, "--clean-output", "--critic", "oracle",
                 "--gt", ROOT / "auxiliary/gt/moth.png", "--strategy", "direct")
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in (tmp_path / "moth").iterdir()) == ["final_mask.png", "instance_info.txt", "sculpt.json"]
+    assert sorted(p.name for p in (tmp_path / "moth").iterdir()) == ["final_mask.png", "instance_info.txt", "instances.png", "sculpt.json"]
 
 
 def test_any_image_with_a_box_and_instance(tmp_path):

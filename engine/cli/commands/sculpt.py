@@ -1,4 +1,7 @@
-"""python main.py sculpt --name NAME | --image PATH --box x0,y0,x1,y1"""
+"""python main.py sculpt --name NAME | --image PATH --box x0,y0,x1,y1
+
+Every box of the box file is one object (with its label); outputs are written even when the critic
+fails (exit code 3 = PARTIAL: the last good mask was kept, the failure is in sculpt.json)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
+
 from engine.cli.options import add_sculpt_options, settings_from_args
 from engine.errors import InputError
 from engine.geometry.masks import iou
@@ -14,12 +19,14 @@ from engine.io.annotations import parse_box_arg
 from engine.io.dataset import DatasetItem, aux_item, find_item
 from engine.io.safe_paths import safe_join, sanitise_stem
 from engine.resources import default_aux_dir
-from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_loaded
+from engine.sculpt.labels import find_labels
+from engine.sculpt.runner import build_critic, build_segmenter, load_item, sculpt_image
 from engine.types import Box
 
 COMMAND = "sculpt"
 HELP = "sculpt one image: initial mask from the ROI, critic rounds, final_mask.png + sculpt.json"
 ORDER = 10
+EXIT_PARTIAL = 3  # outputs written, but a critic request failed: the result is the last good mask
 log = logging.getLogger("sam_sculpt.sculpt")
 
 
@@ -40,15 +47,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("outputs"))
     p.add_argument("--clean-output", action="store_true", help="write only final_mask.png, instance_info.txt, sculpt.json")
     p.add_argument("--save-points-vis", action="store_true", help="write the points overlay even with --clean-output")
+    p.add_argument("--labels", type=Path, help="label list (labels.txt: one class per line, optional colour); "
+                   "default: labels.txt of the dataset folder, or settings labels")
+    p.add_argument("--find-all", metavar="TEXT", help="also add every instance of TEXT as an object "
+                   "(needs a text-capable segmenter, e.g. sam3)")
     add_sculpt_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     box = parse_box_arg(args.box) if args.box is not None else None
-    if args.name and args.dataset:
+    if args.name is not None and args.dataset:
         item = find_item(args.dataset, args.name, args.layout)
-    elif args.name:
+    elif args.name is not None:
         item = aux_item(args.aux_dir, args.name)
     else:
         if box is None:
@@ -73,12 +84,31 @@ def run(args: argparse.Namespace) -> int:
     critic = build_critic(settings, gt_mask=loaded.gt)
     t = time.perf_counter()
     out_dir = safe_join(args.out, loaded.name, what="output name")
-    session = sculpt_loaded(loaded, settings, segmenter, critic, out_dir, args.clean_output, args.save_points_vis,
-                            initial_mask=initial, extra=extra)
-    n_points = len(session.accepted_points())
-    msg = (f"{loaded.name}: {len(session.rounds)} round(s), {n_points} point(s) applied, "
-           f"{session.stop_reason}; {time.perf_counter() - t:.2f}s -> {out_dir / 'final_mask.png'}")
+    if args.labels:
+        from engine.sculpt.labels import read_labels
+
+        labels = read_labels(args.labels)
+    else:
+        labels = find_labels(args.dataset or (args.aux_dir if args.name else None), settings)
+    session = sculpt_image(loaded, settings, segmenter, critic, out_dir, args.clean_output, args.save_points_vis,
+                           initial_mask=initial, extra=extra, labels=labels, find_all=args.find_all)
+    objects = [o for o in session.objects if o.active and o.started]
+    n_rounds = sum(len(o.core.rounds) for o in objects)
+    n_points = sum(len(o.core.accepted_points()) for o in objects)
+    stop = "; ".join(o.core.stop_reason for o in objects) if len(objects) == 1 else \
+        "; ".join(f"#{o.id} {o.label}: {o.core.stop_reason}" for o in objects)
+    what = f"{len(objects)} objects, " if len(objects) != 1 else ""
+    msg = (f"{loaded.name}: {what}{n_rounds} round(s), {n_points} point(s) applied, "
+           f"{stop}; {time.perf_counter() - t:.2f}s -> {out_dir / 'final_mask.png'}")
     if loaded.gt is not None:
-        msg += f" | IoU box-only {iou(session.initial_mask, loaded.gt):.4f} sculpted {iou(session.mask, loaded.gt):.4f}"
+        union0 = np.zeros_like(loaded.gt, bool)
+        for o in objects:
+            union0 |= o.core.initial_mask if o.core.initial_mask is not None else o.core.mask
+        msg += f" | IoU box-only {iou(union0, loaded.gt):.4f} sculpted {iou(session.union_mask(), loaded.gt):.4f}"
     print(msg)
+    if session.partial:
+        f = next(f for o in objects for f in o.core.failures)
+        print(f"PARTIAL: critic '{f.get('critic')}' failed in round {f['round']} ({f['request']}): {f['error']}; "
+              f"the last good mask was written (exit code {EXIT_PARTIAL})")
+        return EXIT_PARTIAL
     return 0
