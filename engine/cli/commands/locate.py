@@ -35,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     aux: Path = args.aux_dir
-    if args.name:
+    if args.name is not None:
         item = aux_item(aux, args.name)
         name, image_path = item.name, item.image_path
     else:
