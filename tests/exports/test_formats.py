@@ -201,3 +201,16 @@ def test_only_image_files_are_copied(outputs: Path, tmp_path: Path) -> None:
     export_dataset(outputs, "cod", tmp_path / "cod")
     assert sorted(p.name for p in (tmp_path / "cod" / "Imgs").iterdir()) == ["two.png"]
     assert not [p for p in (tmp_path / "cod").rglob("*") if p.is_file() and p.read_bytes() == b"not an image"]
+
+
+def test_labelme_mask_shape_larger_than_the_image_is_refused(tmp_path: Path) -> None:
+    from engine.exports.importers import import_objects
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ones((50, 60), np.uint8)).save(buf, format="PNG")
+    shape = {"label": "x", "points": [[0, 0], [59, 49]], "shape_type": "mask", "group_id": 1,
+             "mask": base64.b64encode(buf.getvalue()).decode()}
+    (tmp_path / "a.json").write_text(json.dumps({"shapes": [shape], "imageHeight": 10, "imageWidth": 10,
+                                                 "imagePath": "a.png", "imageData": None}))
+    with pytest.raises(InputError, match=r"a.json: shape 0: mask shape 60x50 larger than the image"):
+        import_objects("labelme", tmp_path, "a", (10, 10))
