@@ -28,6 +28,7 @@ from engine.registry import CRITICS
 from engine.sculpt.render import resize_long_side
 
 log = logging.getLogger("sam_sculpt.critics")
+DEFAULT_MODEL_PATH = "models/Qwen2.5-VL-3B-Instruct"
 PIXEL_FACTOR = 28  # Qwen2.5-VL: patch 14 x spatial merge 2 (input sides are multiples of this)
 AWQ_HINT = ("or use a full-precision model (Qwen2.5-VL-3B-Instruct, Qwen3-VL-4B-Instruct) or load the 7B "
             "in 4-bit with --set critic.options.qwen.load_in=4bit (bitsandbytes)")
@@ -63,10 +64,15 @@ class QwenCritic(VLMCritic):
     name = "qwen"
     coords = "pixels"  # per instance: the family's convention
 
-    def __init__(self, model_path: str = "models/Qwen2.5-VL-3B-Instruct", device: str = "auto",
+    def __init__(self, model_path: str = DEFAULT_MODEL_PATH, device: str = "auto",
                  min_pixels: int = 256 * 28 * 28, max_pixels: int = 1280 * 28 * 28, max_side: int = 0,
                  batch_size: int = 8, max_reply_length: int = 0, load_in: str = "") -> None:
         self.model_path = Path(model_path).expanduser()
+        if not (self.model_path / "config.json").exists() and model_path == DEFAULT_MODEL_PATH:
+            found = _discover()  # the default folder is missing: any Qwen-VL in the models folders or the HF cache
+            if found is not None:
+                log.info("critic 'qwen': %s not found; using %s (discovered)", model_path, found)
+                self.model_path = found
         if not (self.model_path / "config.json").exists():
             raise BackendError(f"critic 'qwen': no model at {self.model_path} (expected a Qwen2.5-VL or Qwen3-VL folder "
                                f"with config.json, e.g. Qwen/Qwen2.5-VL-3B-Instruct or Qwen/Qwen3-VL-4B-Instruct; "
@@ -214,6 +220,18 @@ class QwenCritic(VLMCritic):
                 "device": self.device, "quantization": self.quantization or (self.load_in or None),
                 "min_pixels": self.min_pixels, "max_pixels": self.max_pixels, "coords": coords,
                 "batch_size": self.batch_size}
+
+
+def _discover() -> Path | None:
+    """The first Qwen2.5-VL, then Qwen3-VL folder of the models search order and the HF cache (no import of torch)."""
+    from engine.models.discovery import discover
+    from engine.models.families import get_family
+
+    for name in ("qwen", "qwen3"):
+        hits = discover(get_family(name))
+        if hits:
+            return hits[0].path
+    return None
 
 
 def _pick_device(device: str) -> str:

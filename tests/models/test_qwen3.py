@@ -88,3 +88,16 @@ def test_unknown_family_awq_and_bitsandbytes_are_one_line_errors(tmp_path, tiny_
         critic.loaded()
     with pytest.raises(BackendError, match="load_in must be"):
         CRITICS.create("qwen", model_path=str(tiny_qwen3_dir), device="cpu", load_in="2bit")
+
+
+def test_default_path_missing_uses_a_discovered_folder(tmp_path, tiny_qwen3_dir, monkeypatch):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "Qwen3-VL-4B-Instruct").symlink_to(tiny_qwen3_dir, target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "models")  # no ./models/Qwen2.5-VL-3B-Instruct here
+    monkeypatch.setenv("SAM_SCULPT_MODELS", str(models))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    critic = CRITICS.create("qwen", device="cpu")  # the default model_path
+    assert critic.model_path == models / "Qwen3-VL-4B-Instruct" and critic.family.name == "qwen3"
+    with pytest.raises(BackendError, match="no model at"):  # an explicit wrong path is not second-guessed
+        CRITICS.create("qwen", model_path=str(tmp_path / "elsewhere"), device="cpu")
