@@ -50,19 +50,21 @@ def _build_one_critic(settings: dict[str, Any], name: str, gt_mask: np.ndarray |
 class LoadedItem:
     name: str
     image: np.ndarray
-    box: Box
+    box: Box | None  # the first box (None only with load_item(require_box=False) and no box)
     instance: InstanceInfo
     gt: np.ndarray | None = None
     image_path: Path | None = None
     boxes: list[tuple[Box, str | None]] = field(default_factory=list)  # every box of the box file, with its label
 
     def __post_init__(self) -> None:
-        if not self.boxes:
+        if not self.boxes and self.box is not None:
             self.boxes = [(self.box, None)]
 
 
 def load_item(item: DatasetItem, settings: dict[str, Any], box: Box | None = None, instance: str | None = None,
-              box_from_gt: bool = False) -> LoadedItem:
+              box_from_gt: bool = False, require_box: bool = True) -> LoadedItem:
+    """The image, its GT (when there is one), every box with its label, and llm_out's instance. With
+    require_box=False an item without a box loads with box None and no boxes (the GUI: draw one)."""
     image = load_image(item.image_path, settings["io"]["max_pixels"])
     boxes: list[tuple[Box, str | None]] = []
     h, w = image.shape[:2]
@@ -76,11 +78,13 @@ def load_item(item: DatasetItem, settings: dict[str, Any], box: Box | None = Non
     elif item.has_box:
         boxes = read_labelled_boxes(item.box_path, (w, h))
         box = boxes[0][0]
-    else:
+    elif require_box:
         raise InputError(f"{item.image_path}: no ROI box (expected {item.box_path or 'a --box'}); draw one or run `locate`")
     info = read_instance(item.llm_path)
     if instance:
         info.name = instance
+    if box is not None and not boxes:
+        boxes = [(box, None)]
     if len(boxes) == 1 and boxes[0][1] is None:
         boxes = [(box, info.name)]  # one box: llm_out's instance is its label
     return LoadedItem(item.name, image, box, info, gt, item.image_path, boxes)

@@ -36,6 +36,10 @@ class GrabCutSegmenter:
     def prepare(self, image: np.ndarray) -> None:
         self._image = np.ascontiguousarray(image)
 
+    def mask_prompt(self, mask: np.ndarray) -> np.ndarray | None:
+        """A mask (e.g. after a brush stroke) in the form predict() takes as prev_logits: +-1 at full size."""
+        return np.where(mask.astype(bool), 1.0, -1.0).astype(np.float32)
+
     def predict(self, box: Box | None, points: Sequence[Point], prev_logits: np.ndarray | None = None) -> Prediction:
         if self._image is None:
             raise RuntimeError("grabcut: prepare(image) first")
