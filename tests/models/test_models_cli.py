@@ -94,3 +94,23 @@ def test_check_loads_tiny_models_and_reports_time_memory_device(tmp_path, tiny_q
     assert main(["models", "check", "qwen3", "--path", str(tiny_qwen3_dir), "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "device cpu" in out and "load " in out and "memory: model" in out and "one generate" in out
+
+
+@pytest.mark.slow
+def test_segmenter_families_are_discovered_and_checked(tmp_path, monkeypatch, capsys):
+    from tests.segmenters import tiny_families as tf
+
+    models = tmp_path / "models"
+    tf.build_sam2(models / "sam2.1-hiera-tiny")
+    tf.build_sam_hq(models / "sam-hq-vit-base")
+    tf.build_edgetam(models / "EdgeTAM-hf")
+    monkeypatch.setenv("SAM_SCULPT_MODELS", str(models))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    assert main(["models", "list", "sam2", "sam-hq", "edgetam", "--json"]) == 0
+    rows = {r["family"]: r for r in json.loads(capsys.readouterr().out)}
+    for fam, folder in (("sam2", "sam2.1-hiera-tiny"), ("sam-hq", "sam-hq-vit-base"), ("edgetam", "EdgeTAM-hf")):
+        assert rows[fam]["status"] == "found" and rows[fam]["found"][0]["path"] == str(models / folder), fam
+    for fam in ("sam2", "sam-hq", "edgetam"):  # no --path: the discovered folder is loaded through the backend
+        assert main(["models", "check", fam, "--device", "cpu", "--json"]) == 0, fam
+        res = json.loads(capsys.readouterr().out)
+        assert res["device"] == "cpu" and "box prompt" in res["forward"] and res["model_mb"] > 0, res
