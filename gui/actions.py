@@ -18,8 +18,8 @@ MODES = ("mode_points", "mode_roi", "mode_brush", "mode_eraser")
 def _menus() -> dict[str, list[str]]:
     return {
         QCoreApplication.translate("MainWindow", "&File"): ["open", "save", "export", "discard_autosave", "settings", "quit"],
-        QCoreApplication.translate("MainWindow", "&Edit"): ["undo", "redo", "delete"],
-        QCoreApplication.translate("MainWindow", "&Session"): ["run", "propose", "apply", "auto", "accept", "reject", "flip", "accept_all",
+        QCoreApplication.translate("MainWindow", "&Edit"): ["undo", "redo", "delete", "new_object", "delete_object"],
+        QCoreApplication.translate("MainWindow", "&Session"): ["run", "run_from_box", "propose", "apply", "auto", "accept", "reject", "flip", "accept_all",
                                       "reject_all", "verdict", "cancel"],
         QCoreApplication.translate("MainWindow", "&Tools"): [*MODES, "brush_bigger", "brush_smaller"],
         QCoreApplication.translate("MainWindow", "&View"): ["toggle_mask", "toggle_outline", "toggle_anchors", "fit", "zoom_in", "zoom_out"],
@@ -30,7 +30,8 @@ def _menus() -> dict[str, list[str]]:
 
 def _toolbar() -> list[tuple[str, str]]:
     return [("open", QCoreApplication.translate("MainWindow", "Open")), ("save", QCoreApplication.translate("MainWindow", "Save")), ("undo", QCoreApplication.translate("MainWindow", "Undo")),
-            ("redo", QCoreApplication.translate("MainWindow", "Redo")), ("mode_points", QCoreApplication.translate("MainWindow", "Points")),
+            ("redo", QCoreApplication.translate("MainWindow", "Redo")),
+            ("new_object", QCoreApplication.translate("MainWindow", "New object")), ("mode_points", QCoreApplication.translate("MainWindow", "Points")),
             ("mode_roi", QCoreApplication.translate("MainWindow", "ROI")), ("mode_brush", QCoreApplication.translate("MainWindow", "Brush")),
             ("mode_eraser", QCoreApplication.translate("MainWindow", "Eraser")), ("fit", QCoreApplication.translate("MainWindow", "Fit")),
             ("settings", QCoreApplication.translate("MainWindow", "Settings")), ("help", QCoreApplication.translate("MainWindow", "Help"))]

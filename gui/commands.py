@@ -1,6 +1,8 @@
 """Typed commands from the UI to the engine worker: one frozen dataclass per command, each mapped
 to exactly one handler of gui.worker.EngineWorker (`HANDLERS`). The UI builds a command and calls
-`WorkerThread.submit(cmd)`; nothing crosses the thread boundary as a string op name.
+`WorkerThread.submit(cmd)`; nothing crosses the thread boundary as a string op name. The worker
+turns the editing ones into the engine's own commands (engine.sculpt.commands) on its ImageSession.
+`object_id=None` means the selected object.
 
 `command_from_name()` keeps the old `submit("op", **kwargs)` form working for scripts and
 benchmarks: it builds the same dataclass (unknown names or fields fail at once, in the caller)."""
@@ -33,13 +35,59 @@ class Open(Command):
 
 
 @dataclass(frozen=True)
+class AddObject(Command):
+    """A new object from a box drawn on the canvas (B, or the first box of an image)."""
+
+    box: tuple[float, float, float, float]
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class SelectObject(Command):
+    object_id: int | None
+
+
+@dataclass(frozen=True)
+class DeleteObject(Command):
+    object_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RelabelObject(Command):
+    label: str
+    object_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SetVisible(Command):
+    visible: bool
+    object_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SetLocked(Command):
+    locked: bool
+    object_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MoveObject(Command):
+    """Reorder: step +1 draws the object above the next one (it wins their overlap), -1 below."""
+
+    step: int
+    object_id: int | None = None
+
+
+@dataclass(frozen=True)
 class SetBox(Command):
     box: tuple[float, float, float, float]
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Run(Command):
-    pass
+    from_box: bool = False  # True: re-run from the box, forgetting brush/eraser edits
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +95,7 @@ class AddPoint(Command):
     x: float
     y: float
     positive: bool
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,37 +103,53 @@ class MovePoint(Command):
     id: str
     x: float
     y: float
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class FlipPoint(Command):
     id: str
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class RemovePoints(Command):
     ids: tuple[str, ...]
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Decide(Command):
     ids: tuple[str, ...]
     decision: str  # "accept" | "reject"
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Paint(Command):
-    """A brush/eraser stroke, applied by the worker to the mask it holds at that moment (never to
-    a copy the UI had), so a stroke queued behind a refine cannot overwrite the refined mask."""
+    """A brush/eraser stroke (image pixels, radius): the engine paints it onto the mask it holds at
+    that moment, so a stroke queued behind a refine never overwrites the refined mask."""
 
-    stroke: np.ndarray = field(compare=False)
+    points: tuple[tuple[float, float], ...]
+    radius: float
     erase: bool = False
+    object_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SetStyle(Command):
+    """How the worker renders the mask overlay (outline on/off)."""
+
+    outline: bool
 
 
 @dataclass(frozen=True)
 class SetMask(Command):
+    """Replace the selected object's mask (or make a new object from it)."""
+
     mask: np.ndarray = field(compare=False)
     label: str = "brush stroke"
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,17 +159,18 @@ class SetInstance(Command):
 
 @dataclass(frozen=True)
 class Propose(Command):
-    pass
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Apply(Command):
-    pass
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Auto(Command):
     rounds: int
+    all_objects: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +178,7 @@ class KeepRound(Command):
     """The annotator's answer to a verdict: keep (True) or revert (False) the last applied round."""
 
     keep: bool
+    object_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -173,7 +240,9 @@ class Call(Command):
 
 # the old op names -> the command classes (for submit("op", **kwargs))
 BY_NAME: dict[str, type[Command]] = {
-    "configure": Configure, "open": Open, "set_box": SetBox, "run": Run, "add_point": AddPoint,
+    "configure": Configure, "open": Open, "add_object": AddObject, "select_object": SelectObject,
+    "delete_object": DeleteObject, "relabel_object": RelabelObject, "set_visible": SetVisible,
+    "set_locked": SetLocked, "move_object": MoveObject, "set_style": SetStyle, "set_box": SetBox, "run": Run, "add_point": AddPoint,
     "move_point": MovePoint, "flip_point": FlipPoint, "remove_points": RemovePoints, "decide": Decide,
     "paint": Paint, "set_mask": SetMask, "set_instance": SetInstance, "propose": Propose, "apply": Apply,
     "auto": Auto, "keep_round": KeepRound, "restore": Restore, "save": Save,

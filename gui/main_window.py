@@ -22,6 +22,7 @@ from gui.canvas.view import CanvasView
 from gui.compat import guard_none_refcount
 from gui.docks.image_list import ImageListPanel
 from gui.docks.log_panel import LogPanel
+from gui.docks.objects_panel import ObjectsPanel
 from gui.docks.session_panel import SessionPanel
 from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings, resolve_dir, store
 from gui.shortcuts import HelpDialog, KeepTypingKeys
@@ -35,7 +36,7 @@ AREAS = {
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
 }
-UI_STATE_VERSION = 2  # bump when the docks change, so an old saved layout is not applied
+UI_STATE_VERSION = 3  # bump when the docks change, so an old saved layout is not applied
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +72,10 @@ class MainWindow(QMainWindow):
         self.session_panel.set_threshold(float(gui.get("confidence_threshold", 0.0) or 0.0),
                                          str(gui.get("below_threshold", "hide") or "hide"))
         self.log_panel = LogPanel()
+        self.objects_panel = ObjectsPanel()
+        self._new_object_pending = False
         left = self.add_dock(self.image_list, self.tr("Images"), "left", "Images")
+        self.add_dock(self.objects_panel, self.tr("Objects"), "left", "Objects")
         right = self.add_dock(self.session_panel, self.tr("Session"), "right", "Session")
         bottom = self.add_dock(self.log_panel, self.tr("Log"), "bottom", "Log")
         self.resizeDocks([left, right], [230, 460], Qt.Orientation.Horizontal)
@@ -233,7 +237,8 @@ class MainWindow(QMainWindow):
     # ---- wiring ------------------------------------------------------------------------------
     def _connect_canvas(self) -> None:
         s = self.scene
-        s.box_requested.connect(lambda box: self.submit(c.SetBox(tuple(box))))
+        s.box_requested.connect(self._on_box)
+        s.object_clicked.connect(self._pick_object)
         s.point_requested.connect(lambda x, y, pos: self.submit(c.AddPoint(x, y, pos)))
         s.move_requested.connect(lambda pid, x, y: self.submit(c.MovePoint(pid, x, y)))
         s.flip_requested.connect(lambda pid: self.submit(c.FlipPoint(pid)))
@@ -253,7 +258,15 @@ class MainWindow(QMainWindow):
         p.flip_requested.connect(lambda pid: self.submit(c.FlipPoint(pid)))
         p.accept_all_clicked.connect(lambda: self._decide_all("accept"))
         p.reject_all_clicked.connect(lambda: self._decide_all("reject"))
-        p.instance_changed.connect(lambda name: self.submit(c.SetInstance(name)))
+        p.instance_changed.connect(lambda name: self.submit(c.RelabelObject(name)))
+        o = self.objects_panel
+        o.new_requested.connect(self.new_object)
+        o.selected.connect(lambda oid: self.submit(c.SelectObject(oid)))
+        o.delete_requested.connect(lambda oid: self.submit(c.DeleteObject(oid)))
+        o.relabel_requested.connect(lambda oid, label: self.submit(c.RelabelObject(label, oid)))
+        o.visible_changed.connect(lambda oid, on: self.submit(c.SetVisible(on, oid)))
+        o.locked_changed.connect(lambda oid, on: self.submit(c.SetLocked(on, oid)))
+        o.move_requested.connect(lambda oid, step: self.submit(c.MoveObject(step, oid)))
         p.proposal_selected.connect(self.scene.select_point)
         p.keep_round.connect(lambda keep: self.submit(c.KeepRound(keep)))
         p.threshold_changed.connect(self._on_threshold)
@@ -270,6 +283,9 @@ class MainWindow(QMainWindow):
             "previous": lambda: self.navigate(-1),
             "flag": self.toggle_flag,
             "run": lambda: self.submit(c.Run()),
+            "run_from_box": lambda: self.submit(c.Run(from_box=True)),
+            "new_object": self.new_object,
+            "delete_object": lambda: self.submit(c.DeleteObject()),
             "propose": lambda: self.submit(c.Propose()),
             "apply": lambda: self.submit(c.Apply()),
             "auto": lambda: self.submit(c.Auto(self.session_panel.auto_rounds.value())),
@@ -289,7 +305,7 @@ class MainWindow(QMainWindow):
             "undo": self.undo_stack.undo,
             "redo": self.undo_stack.redo,
             "toggle_mask": lambda: self.scene.mask_item.setVisible(not self.scene.mask_item.isVisible()),
-            "toggle_outline": lambda: self.scene.mask_item.set_style(show_outline=not self.scene.mask_item.show_outline),
+            "toggle_outline": self._toggle_outline,
             "toggle_anchors": self._toggle_anchors,
             "fit": self.view.fit_to_window,
             "zoom_in": lambda: self.view.zoom_by(1.25),
@@ -318,7 +334,17 @@ class MainWindow(QMainWindow):
         if snap.notice and (self.snapshot is None or self.snapshot.notice != snap.notice):
             self.log_panel.append(snap.notice)
             self.statusBar().showMessage(snap.notice, 8000)
+        if snap.history and len(snap.history) > 1:  # a recovered image: mirror the engine's undo history
+            self.undo_stack.clear()
+            for (before, _), (after, label) in zip(snap.history, snap.history[1:], strict=False):
+                self.undo_stack.push(StateCommand(label, before, after, self._restore))
+            ids = [sid for sid, _ in snap.history]
+            if snap.state_id in ids:
+                self._mirroring = True
+                self.undo_stack.setIndex(ids.index(snap.state_id))
+                self._mirroring = False
         self.snapshot = snap
+        self.objects_panel.show_snapshot(snap)
         self.scene.confidence_filter = self.session_panel.visible_proposal
         self.scene.set_snapshot(snap)
         self.session_panel.show_snapshot(snap)
@@ -341,7 +367,41 @@ class MainWindow(QMainWindow):
             self.submit(c.Decide(ids, "reject"))
 
     def _restore(self, state_id: int) -> None:
-        self.submit(c.Restore(state_id))
+        if not getattr(self, "_mirroring", False):
+            self.submit(c.Restore(state_id))
+
+    # ---- objects ------------------------------------------------------------------------------
+    def new_object(self) -> None:
+        """B: the next box drawn (ROI mode) becomes a new object with the label in the Objects dock."""
+        self._new_object_pending = True
+        self.scene.set_mode("roi")
+        self.statusBar().showMessage(self.tr("draw a box for the new object"), 8000)
+
+    def _on_box(self, box) -> None:
+        snap = self.snapshot
+        if self._new_object_pending or snap is None or snap.selected is None:
+            self._new_object_pending = False
+            self.submit(c.AddObject(tuple(box), self.objects_panel.current_label() or None))
+        else:
+            self.submit(c.SetBox(tuple(box)))
+
+    def _pick_object(self, x: float, y: float) -> None:
+        """A click in ROI mode selects the topmost visible object under it."""
+        snap = self.snapshot
+        if snap is None:
+            return
+        xi, yi = int(x), int(y)
+        for o in sorted(snap.objects, key=lambda o: -o.z):
+            if o.visible and o.mask is not None and 0 <= yi < o.mask.shape[0] and 0 <= xi < o.mask.shape[1] \
+                    and o.mask[yi, xi]:
+                if o.id != snap.selected:
+                    self.submit(c.SelectObject(o.id))
+                return
+
+    def _toggle_outline(self) -> None:
+        on = not self.scene.mask_item.show_outline
+        self.scene.mask_item.show_outline = on
+        self.submit(c.SetStyle(on))
 
     def _on_item_failed(self, name: str, error: str) -> None:
         self.image_list.set_state(name, "error", error)
@@ -479,11 +539,11 @@ class MainWindow(QMainWindow):
         if ids:
             self.submit(c.RemovePoints(tuple(ids)))
 
-    def _on_stroke(self, stroke, erase: bool) -> None:
+    def _on_stroke(self, points, radius: float, erase: bool) -> None:
         if self.snapshot is None or self.snapshot.mask is None:
             self.log_panel.append(self.tr("draw an ROI first: the brush edits an existing mask"))
             return
-        self.submit(c.Paint(stroke, erase))  # painted by the worker onto the mask it holds then
+        self.submit(c.Paint(tuple(points), radius, erase))  # painted by the engine onto the mask it holds then
 
     def _brush_size(self, factor: float) -> None:
         self.scene.brush_size = int(max(1, min(400, round(self.scene.brush_size * factor + (1 if factor > 1 else 0)))))

@@ -59,6 +59,23 @@ class RoundView:
 
 
 @dataclass(frozen=True)
+class ObjectRow:
+    """One object of the image, for the Objects dock and for picking on the canvas."""
+
+    id: int
+    label: str
+    colour: tuple[int, int, int]
+    visible: bool
+    locked: bool
+    z: int
+    status: str  # active | pending
+    area: int
+    box: tuple[float, float, float, float]
+    mask: np.ndarray | None = field(compare=False)  # read-only view of the engine's mask
+    painted: bool = False
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the UI draws for one image, copied out of the session."""
 
@@ -78,6 +95,11 @@ class Snapshot:
     notice: str = ""  # a warning for the annotator (e.g. the segmenter returned an empty mask)
     overlay: object | None = field(default=None, compare=False)  # QImage of the mask, rendered on the worker
     overlay_style: object | None = None  # the gui.canvas.render.OverlayStyle it was rendered in
+    objects: tuple[ObjectRow, ...] = ()
+    selected: int | None = None  # the object the box/mask/points/rounds above belong to
+    labels: tuple[str, ...] = ()  # the label list (labels.txt / settings) for the relabel combo
+    painted: bool = False  # the selected object's brush/eraser edits are kept through the next clicks
+    history: tuple[tuple[int, str], ...] = ()  # on open / recovery: the engine's undo history to mirror
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import SculptError
-from engine.types import Box
 from gui import commands as c
 
 
@@ -19,6 +18,15 @@ class EditHandlers:
 
             self.edit = EditSession(self.image, self.settings, segmenter=self._segmenter())
         return self.edit
+
+    def _edit_mask(self):
+        """The selected object's mask (the union of all objects when none is selected)."""
+        if self.session is None:
+            return None
+        o = next((o for o in self.session.objects if o.id == self.selected), None)
+        if o is not None:
+            return o.core.mask if o.core.started else None
+        return self.session.union_mask() if self.session.objects else None
 
     def _edit_guard(self, fn) -> None:
         try:
@@ -35,26 +43,24 @@ class EditHandlers:
             self.edit_heatmap.emit(loc.heatmap, loc.best)
             self._check_cancel()
             mask = es.mask_from_localisation()
-            if self.session is None:
-                box = Box.from_mask(mask)
-                if box is None:
-                    return
-                self._new_session(box)
-                self.session.prepare()
-                self.session.initial_mask = mask.copy()
-            self.session.set_mask(mask)
-            self._commit(self.tr("mask from '{0}'").format(cmd.target))
+            if not mask.any():
+                return
+            from engine.sculpt import commands as C
+
+            self._run(C.ImportMask(mask, None, None, f"localise '{cmd.target}'"),
+                      self.tr("mask from '{0}'").format(cmd.target))
 
         self._edit_guard(run)
 
     def on_edit_inpaint(self, cmd: c.EditInpaint) -> None:
         def run() -> None:
-            if self.session is None or not self.session.started or not self.session.mask.any():
+            mask = self._edit_mask()
+            if mask is None or not mask.any():
                 raise SculptError(self.tr("make a mask first (ROI, Localise or the brush): inpainting repaints the mask"))
             es = self._edit_session()
             name = cmd.options.get("inpainter") or self.tr("the default inpainter")
             self.progress.emit(0, 0, self.tr("inpainting with {0}").format(name))
-            result = es.inpaint(self.session.mask, cmd.prompt, dict(cmd.options),
+            result = es.inpaint(mask, cmd.prompt, dict(cmd.options),
                                 progress=lambda a, b: self.edit_progress.emit(a, b))
             self._check_cancel()
             self.edit_preview.emit(result.original, result.edited)

@@ -25,7 +25,7 @@ class MaskItem(QGraphicsPixmapItem):
     def set_mask(self, mask: np.ndarray | None, overlay: QImage | None = None) -> None:
         """`overlay`: the mask already rendered in this item's style (skips the rendering here)."""
         self.mask = None if mask is None else mask.astype(bool, copy=False)
-        if self.mask is not None and overlay is not None:
+        if overlay is not None:
             self.setPixmap(QPixmap.fromImage(overlay))
         else:
             self._render()

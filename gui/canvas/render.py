@@ -50,3 +50,21 @@ def render_rgba(mask: np.ndarray, style: OverlayStyle) -> np.ndarray:
 
 def render_overlay(mask: np.ndarray, style: OverlayStyle) -> QImage:
     return rgba_to_qimage(render_rgba(mask.astype(bool, copy=False), style))
+
+
+def render_objects(objects, selected: int | None, style: OverlayStyle, shape: tuple[int, int]) -> QImage:
+    """Every visible object in its class colour (lowest z first, so the top one wins overlaps); the
+    selected object at full alpha with its outline, the others fainter."""
+    h, w = shape
+    out = np.zeros((h, w, 4), np.uint8)
+    for o in sorted(objects, key=lambda o: o.z):
+        if o.mask is None or not o.visible or not o.mask.any():
+            continue
+        sel = o.id == selected
+        alpha = style.alpha if sel else style.alpha * 0.6
+        layer = render_rgba(o.mask, OverlayStyle(tuple(o.colour), alpha, style.outline if sel else False))
+        if not sel and style.outline:
+            layer[outline(o.mask.astype(bool, copy=False), 1)] = (*o.colour, 200)
+        hit = layer[..., 3] > 0
+        out[hit] = layer[hit]
+    return rgba_to_qimage(out)

@@ -7,7 +7,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene
 
-from gui.brush import rasterize_stroke
 from gui.canvas.anchor_items import AnchorItem
 from gui.canvas.image_item import ImageItem
 from gui.canvas.mask_item import MaskItem
@@ -25,7 +24,8 @@ class CanvasScene(QGraphicsScene):
     move_requested = Signal(str, float, float)
     flip_requested = Signal(str)
     remove_requested = Signal(object)  # list of ids
-    stroke_finished = Signal(object, bool)  # bool (H, W) stroke mask, erase?
+    stroke_finished = Signal(object, float, bool)  # ((x, y), ...) image pixels, radius, erase?
+    object_clicked = Signal(float, float)  # a click (no drag) in ROI mode: pick the object there
     mode_changed = Signal(str)
 
     def __init__(self) -> None:
@@ -64,8 +64,7 @@ class CanvasScene(QGraphicsScene):
         self._set_squares([])
 
     def set_snapshot(self, snap) -> None:  # snap: gui.worker.Snapshot
-        overlay = snap.overlay if snap.overlay_style == self.mask_item.style() else None
-        self.mask_item.set_mask(snap.mask, overlay)
+        self.mask_item.set_mask(snap.mask, snap.overlay)  # every object, rendered by the worker
         if snap.box is None:
             self.roi_item.setVisible(False)
         else:
@@ -217,10 +216,10 @@ class CanvasScene(QGraphicsScene):
         self._press = None
         if self._stroke is not None:
             stroke, self._stroke = self._stroke, None
-            w, h = self.image_size
-            mask = rasterize_stroke(stroke.path(), self.brush_size, w, h)
+            path = stroke.path()
+            points = tuple((path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount()))
             self.removeItem(stroke)
-            self.stroke_finished.emit(mask, self.mode == "eraser")
+            self.stroke_finished.emit(points, max(0.5, self.brush_size / 2.0), self.mode == "eraser")
         elif self._rubber is not None:
             rect = self._rubber.rect()
             self.removeItem(self._rubber)
@@ -230,6 +229,8 @@ class CanvasScene(QGraphicsScene):
                 self.box_requested.emit(box)
         elif self.mode == "points" and self._inside(start):
             self.point_requested.emit(start.x(), start.y(), True)
+        elif self.mode == "roi" and self._inside(start):
+            self.object_clicked.emit(start.x(), start.y())
         event.accept()
 
     def _inside(self, pos: QPointF) -> bool:

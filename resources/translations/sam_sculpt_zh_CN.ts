@@ -181,164 +181,16 @@
         <translation>{0}：已恢复自动保存的工作</translation>
     </message>
     <message>
+        <source>autosave of {0} not usable: {1}</source>
+        <translation>{0} 的自动保存不可用：{1}</translation>
+    </message>
+    <message>
         <source>segmenting (embedding on first use)</source>
         <translation>正在分割（首次使用时计算图像嵌入）</translation>
     </message>
     <message>
         <source>prefetch of {0} not started: {1}</source>
         <translation>未能开始预取 {0}：{1}</translation>
-    </message>
-    <message>
-        <source>draw an ROI box first</source>
-        <translation>请先画一个 ROI 框</translation>
-    </message>
-    <message>
-        <source>ROI box</source>
-        <translation>ROI 框</translation>
-    </message>
-    <message>
-        <source>run segmenter</source>
-        <translation>运行分割模型</translation>
-    </message>
-    <message>
-        <source>add point</source>
-        <translation>添加点</translation>
-    </message>
-    <message>
-        <source>move point</source>
-        <translation>移动点</translation>
-    </message>
-    <message>
-        <source>flip point</source>
-        <translation>翻转点</translation>
-    </message>
-    <message>
-        <source>delete point</source>
-        <translation>删除点</translation>
-    </message>
-    <message>
-        <source>delete {0} points</source>
-        <translation>删除 {0} 个点</translation>
-    </message>
-    <message>
-        <source>accept proposal</source>
-        <translation>采纳提议</translation>
-    </message>
-    <message>
-        <source>accept {0} proposals</source>
-        <translation>采纳 {0} 个提议</translation>
-    </message>
-    <message>
-        <source>reject proposal</source>
-        <translation>拒绝提议</translation>
-    </message>
-    <message>
-        <source>reject {0} proposals</source>
-        <translation>拒绝 {0} 个提议</translation>
-    </message>
-    <message>
-        <source>draw an ROI first: the brush edits an existing mask</source>
-        <translation>请先画 ROI 框：画笔只能编辑已有的掩码</translation>
-    </message>
-    <message>
-        <source>eraser stroke</source>
-        <translation>橡皮擦笔画</translation>
-    </message>
-    <message>
-        <source>brush stroke</source>
-        <translation>画笔笔画</translation>
-    </message>
-    <message>
-        <source>instance name</source>
-        <translation>实例名称</translation>
-    </message>
-    <message>
-        <source>critic round</source>
-        <translation>评审轮次</translation>
-    </message>
-    <message>
-        <source>round {0}: {1} proposals (anchors {2})</source>
-        <translation>第 {0} 轮：{1} 个提议点（锚点 {2}）</translation>
-    </message>
-    <message>
-        <source>round {0}: the critic proposed nothing: {1}</source>
-        <translation>第 {0} 轮：评审模型没有提议：{1}</translation>
-    </message>
-    <message>
-        <source>propose round {0}</source>
-        <translation>第 {0} 轮提议</translation>
-    </message>
-    <message>
-        <source>the critic failed: {0}</source>
-        <translation>评审模型出错：{0}</translation>
-    </message>
-    <message>
-        <source>no anchor where the boundary looks wrong (no region with clear evidence)</source>
-        <translation>没有边界明显有误的锚点（没有证据充分的区域）</translation>
-    </message>
-    <message>
-        <source>no region with clear evidence; the critic said: {0}</source>
-        <translation>没有证据充分的区域；评审模型的回答：{0}</translation>
-    </message>
-    <message>
-        <source>no region with clear evidence</source>
-        <translation>没有证据充分的区域</translation>
-    </message>
-    <message>
-        <source>propose first</source>
-        <translation>请先提议</translation>
-    </message>
-    <message>
-        <source>refining</source>
-        <translation>正在细化</translation>
-    </message>
-    <message>
-        <source>round {0} applied: IoU with previous {1:.4f}</source>
-        <translation>第 {0} 轮已应用：与上一掩码的交并比 {1:.4f}</translation>
-    </message>
-    <message>
-        <source>apply round {0}</source>
-        <translation>应用第 {0} 轮</translation>
-    </message>
-    <message>
-        <source>verdict on round {0}</source>
-        <translation>正在评判第 {0} 轮</translation>
-    </message>
-    <message>
-        <source>keep round {0}</source>
-        <translation>保留第 {0} 轮</translation>
-    </message>
-    <message>
-        <source>round {0} reverted: the next round starts from the mask before it</source>
-        <translation>第 {0} 轮已撤回：下一轮从该轮之前的掩码开始</translation>
-    </message>
-    <message>
-        <source>revert round {0}</source>
-        <translation>撤回第 {0} 轮</translation>
-    </message>
-    <message>
-        <source>auto round {0}/{1}</source>
-        <translation>自动：第 {0}/{1} 轮</translation>
-    </message>
-    <message>
-        <source>auto: nothing proposed in round {0}: {1}</source>
-        <translation>自动：第 {0} 轮没有提议：{1}</translation>
-    </message>
-    <message>
-        <source>auto round {0}: {1} points, IoU {2:.4f}</source>
-        <translation>自动第 {0} 轮：{1} 个点，交并比 {2:.4f}</translation>
-    </message>
-    <message>
-        <source>auto: round {0} made the mask worse ({1}): reverted</source>
-        <translation>自动：第 {0} 轮让掩码变差（{1}）：已撤回</translation>
-    </message>
-    <message>
-        <source>auto: converged in round {0}</source>
-        <translation>自动：第 {0} 轮已收敛</translation>
-    </message>
-    <message>
-        <source>auto ({0} rounds)</source>
-        <translation>自动（{0} 轮）</translation>
     </message>
     <message>
         <source>nothing to save yet</source>
@@ -359,10 +211,6 @@
     <message>
         <source>slow job</source>
         <translation>慢任务</translation>
-    </message>
-    <message>
-        <source>segmenting</source>
-        <translation>正在分割</translation>
     </message>
     <message>
         <source>preparing the segmenter</source>
@@ -547,6 +395,10 @@
         <translation>点</translation>
     </message>
     <message>
+        <source>New object</source>
+        <translation>新建对象</translation>
+    </message>
+    <message>
         <source>Brush</source>
         <translation>画笔</translation>
     </message>
@@ -573,6 +425,10 @@
     <message>
         <source>Images</source>
         <translation>图像</translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation>对象</translation>
     </message>
     <message>
         <source>Session</source>
@@ -617,6 +473,10 @@ If you answer No, the autosave is kept: the image stays &apos;in progress&apos; 
     <message>
         <source>recovering the unsaved work on {0}</source>
         <translation>正在恢复 {0} 上未保存的工作</translation>
+    </message>
+    <message>
+        <source>draw a box for the new object</source>
+        <translation>请为新对象画一个框</translation>
     </message>
     <message>
         <source>skipped {0}: {1}</source>
@@ -665,6 +525,367 @@ If you answer No, the autosave is kept: the image stays &apos;in progress&apos; 
     <message>
         <source>(size {0}px)</source>
         <translation>（大小 {0} 像素）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>系列</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Needs</source>
+        <translation>需要</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>软件包</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Hugging Face (HF_ENDPOINT)</source>
+        <translation>Hugging Face（HF_ENDPOINT）</translation>
+    </message>
+    <message>
+        <source>ModelScope</source>
+        <translation>ModelScope（魔搭）</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <source>missing: {0}</source>
+        <translation>缺少：{0}</translation>
+    </message>
+    <message>
+        <source>key {0}</source>
+        <translation>密钥 {0}</translation>
+    </message>
+    <message>
+        <source>Looked in:</source>
+        <translation>查找过的位置：</translation>
+    </message>
+    <message>
+        <source>found</source>
+        <translation>已找到</translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>needs a key</source>
+        <translation>需要密钥</translation>
+    </message>
+    <message>
+        <source>package missing</source>
+        <translation>缺少软件包</translation>
+    </message>
+    <message>
+        <source>Downloading {0} to {1}</source>
+        <translation>正在下载 {0} 到 {1}</translation>
+    </message>
+    <message>
+        <source>Cancelling...</source>
+        <translation>正在取消……</translation>
+    </message>
+    <message>
+        <source>Downloaded to {0}</source>
+        <translation>已下载到 {0}</translation>
+    </message>
+    <message>
+        <source>Download failed: {0}</source>
+        <translation>下载失败：{0}</translation>
+    </message>
+    <message>
+        <source>Cancelled: partial files are kept, Download again resumes.</source>
+        <translation>已取消：已下载的部分文件会保留，再次下载时继续。</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectHandlers</name>
+    <message>
+        <source>draw an ROI box first</source>
+        <translation>请先画一个 ROI 框</translation>
+    </message>
+    <message>
+        <source>add object</source>
+        <translation>添加对象</translation>
+    </message>
+    <message>
+        <source>segmenting (embedding on first use)</source>
+        <translation>正在分割（首次使用时计算图像嵌入）</translation>
+    </message>
+    <message>
+        <source>delete object</source>
+        <translation>删除对象</translation>
+    </message>
+    <message>
+        <source>relabel object</source>
+        <translation>修改对象类别</translation>
+    </message>
+    <message>
+        <source>show object</source>
+        <translation>显示对象</translation>
+    </message>
+    <message>
+        <source>hide object</source>
+        <translation>隐藏对象</translation>
+    </message>
+    <message>
+        <source>lock object</source>
+        <translation>锁定对象</translation>
+    </message>
+    <message>
+        <source>unlock object</source>
+        <translation>解锁对象</translation>
+    </message>
+    <message>
+        <source>reorder objects</source>
+        <translation>调整对象层次</translation>
+    </message>
+    <message>
+        <source>ROI box</source>
+        <translation>ROI 框</translation>
+    </message>
+    <message>
+        <source>segmenting</source>
+        <translation>正在分割</translation>
+    </message>
+    <message>
+        <source>re-run from the box</source>
+        <translation>从框重新分割</translation>
+    </message>
+    <message>
+        <source>run segmenter</source>
+        <translation>运行分割模型</translation>
+    </message>
+    <message>
+        <source>add point</source>
+        <translation>添加点</translation>
+    </message>
+    <message>
+        <source>move point</source>
+        <translation>移动点</translation>
+    </message>
+    <message>
+        <source>flip point</source>
+        <translation>翻转点</translation>
+    </message>
+    <message>
+        <source>delete point</source>
+        <translation>删除点</translation>
+    </message>
+    <message>
+        <source>delete {0} points</source>
+        <translation>删除 {0} 个点</translation>
+    </message>
+    <message>
+        <source>accept proposal</source>
+        <translation>采纳提议</translation>
+    </message>
+    <message>
+        <source>accept {0} proposals</source>
+        <translation>采纳 {0} 个提议</translation>
+    </message>
+    <message>
+        <source>reject proposal</source>
+        <translation>拒绝提议</translation>
+    </message>
+    <message>
+        <source>reject {0} proposals</source>
+        <translation>拒绝 {0} 个提议</translation>
+    </message>
+    <message>
+        <source>draw an ROI first: the brush edits an existing mask</source>
+        <translation>请先画 ROI 框：画笔只能编辑已有的掩码</translation>
+    </message>
+    <message>
+        <source>eraser stroke</source>
+        <translation>橡皮擦笔画</translation>
+    </message>
+    <message>
+        <source>brush stroke</source>
+        <translation>画笔笔画</translation>
+    </message>
+    <message>
+        <source>propose round {0}</source>
+        <translation>第 {0} 轮提议</translation>
+    </message>
+    <message>
+        <source>critic round</source>
+        <translation>评审轮次</translation>
+    </message>
+    <message>
+        <source>round {0}: {1} proposals (anchors {2})</source>
+        <translation>第 {0} 轮：{1} 个提议点（锚点 {2}）</translation>
+    </message>
+    <message>
+        <source>round {0}: the critic proposed nothing: {1}</source>
+        <translation>第 {0} 轮：评审模型没有提议：{1}</translation>
+    </message>
+    <message>
+        <source>the critic failed: {0}</source>
+        <translation>评审模型出错：{0}</translation>
+    </message>
+    <message>
+        <source>no anchor where the boundary looks wrong (no region with clear evidence)</source>
+        <translation>没有边界明显有误的锚点（没有证据充分的区域）</translation>
+    </message>
+    <message>
+        <source>no region with clear evidence; the critic said: {0}</source>
+        <translation>没有证据充分的区域；评审模型的回答：{0}</translation>
+    </message>
+    <message>
+        <source>no region with clear evidence</source>
+        <translation>没有证据充分的区域</translation>
+    </message>
+    <message>
+        <source>propose first</source>
+        <translation>请先提议</translation>
+    </message>
+    <message>
+        <source>apply round {0}</source>
+        <translation>应用第 {0} 轮</translation>
+    </message>
+    <message>
+        <source>refining</source>
+        <translation>正在细化</translation>
+    </message>
+    <message>
+        <source>round {0} applied: IoU with previous {1:.4f}</source>
+        <translation>第 {0} 轮已应用：与上一掩码的交并比 {1:.4f}</translation>
+    </message>
+    <message>
+        <source>round {0} kept</source>
+        <translation>已保留第 {0} 轮</translation>
+    </message>
+    <message>
+        <source>revert round {0}</source>
+        <translation>撤回第 {0} 轮</translation>
+    </message>
+    <message>
+        <source>round {0} reverted: the next round starts from the mask before it</source>
+        <translation>第 {0} 轮已撤回：下一轮从该轮之前的掩码开始</translation>
+    </message>
+    <message>
+        <source>auto round {0}/{1}</source>
+        <translation>自动：第 {0}/{1} 轮</translation>
+    </message>
+    <message>
+        <source>auto: round {0} made the mask worse ({1}): reverted</source>
+        <translation>自动：第 {0} 轮让掩码变差（{1}）：已撤回</translation>
+    </message>
+    <message>
+        <source>auto round {0}: {1} points, IoU {2:.4f}</source>
+        <translation>自动第 {0} 轮：{1} 个点，交并比 {2:.4f}</translation>
+    </message>
+    <message>
+        <source>auto: cancelled after round {0}</source>
+        <translation>自动：在第 {0} 轮后取消</translation>
+    </message>
+    <message>
+        <source>auto ({0} rounds)</source>
+        <translation>自动（{0} 轮）</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectsPanel</name>
+    <message>
+        <source>label</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>visible</source>
+        <translation>可见</translation>
+    </message>
+    <message>
+        <source>locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>area</source>
+        <translation>面积</translation>
+    </message>
+    <message>
+        <source>the selected object&apos;s class (from labels.txt; type to search or add)</source>
+        <translation>选中对象的类别（来自 labels.txt；可输入搜索或新增）</translation>
+    </message>
+    <message>
+        <source>New (B)</source>
+        <translation>新建（B）</translation>
+    </message>
+    <message>
+        <source>draw a box for a new object</source>
+        <translation>为新对象画框</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>draw above the next object (wins the overlap)</source>
+        <translation>置于下一个对象之上（重叠处归它）</translation>
+    </message>
+    <message>
+        <source>draw below the next object</source>
+        <translation>置于下一个对象之下</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>object {0}: {1}</source>
+        <translation>对象 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>brush/eraser edits are kept through the next clicks (Run from box forgets them)</source>
+        <translation>画笔/橡皮擦的修改会在之后的点击中保留（“从框重新分割”会丢弃它们）</translation>
     </message>
 </context>
 <context>
@@ -1121,6 +1342,18 @@ If you answer No, the autosave is kept: the image stays &apos;in progress&apos; 
         <translation>根据 ROI 框和已采纳的点运行分割模型</translation>
     </message>
     <message>
+        <source>Re-run from the box (forget the brush/eraser edits)</source>
+        <translation>从框重新分割（丢弃画笔/橡皮擦的修改）</translation>
+    </message>
+    <message>
+        <source>New object: draw its box</source>
+        <translation>新建对象：画出它的框</translation>
+    </message>
+    <message>
+        <source>Delete the selected object</source>
+        <translation>删除选中的对象</translation>
+    </message>
+    <message>
         <source>Propose: one critic round, shown without applying</source>
         <translation>提议：进行一轮评审，只显示不应用</translation>
     </message>
@@ -1271,6 +1504,14 @@ If you answer No, the autosave is kept: the image stays &apos;in progress&apos; 
     <message>
         <source>draw a new ROI box</source>
         <translation>画新的 ROI 框</translation>
+    </message>
+    <message>
+        <source>Click an object (ROI mode)</source>
+        <translation>单击一个对象（ROI 模式）</translation>
+    </message>
+    <message>
+        <source>select it</source>
+        <translation>选中它</translation>
     </message>
     <message>
         <source>Drag ROI handles</source>

@@ -118,5 +118,6 @@ def test_full_session(qtbot, make_window, tmp_path):
     assert disk_points[accept_id]["source"] == "critic" and disk_points[accept_id]["status"] == "accepted"
     assert disk_points[reject_id]["status"] == "rejected"
     assert disk_points[pid]["source"] == "human" and disk_points[pid]["moved_from"] is not None
-    assert prov["annotator_review"]["accepted"] == 1 and prov["annotator_review"]["rejected"] >= 1
+    review = prov["objects"][0]["review"]
+    assert review["accepted"] == 1 and review["rejected"] >= 1
     assert tuple(prov["box_final"]) == tuple(shown.box)
