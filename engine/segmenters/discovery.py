@@ -67,24 +67,26 @@ def variant_of(name: str, folder: Path) -> str | None:
     return None
 
 
-def _pick(candidates: list[Path], variant: str | None) -> Path | None:
+def _pick(candidates: list[Path], variant: str | None, name: str | None = None) -> Path | None:
+    """The variant's folder (named like its catalogue repo, or holding the variant in its name), else the largest."""
     if not candidates:
         return None
     if variant:
-        wanted = [d for d in candidates if variant.lower() in d.name.lower()]
+        wanted = [d for d in candidates if (name and variant_of(name, d) == variant) or variant.lower() in d.name.lower()]
         if wanted:
             candidates = wanted
     return max(candidates, key=folder_bytes)
 
 
-def find_in_folder(folder: Path, model_types: tuple[str, ...], variant: str | None = None) -> Path | None:
+def find_in_folder(folder: Path, model_types: tuple[str, ...], variant: str | None = None,
+                   name: str | None = None) -> Path | None:
     """`folder` itself when it is a model folder of an accepted type, else its best child model folder."""
     if not folder.is_dir():
         return None
     if read_model_type(folder) in model_types:
         return folder
     children = [d for d in sorted(folder.iterdir()) if d.is_dir() and read_model_type(d) in model_types]
-    return _pick(children, variant)
+    return _pick(children, variant, name)
 
 
 def hf_cache_dir() -> Path:
@@ -132,7 +134,7 @@ def find_in_hf_cache(name: str, model_types: tuple[str, ...], variant: str | Non
 def discover(name: str, models_dir: str | None = None, variant: str | None = None) -> Found | None:
     model_types = MODEL_TYPES[name]
     for loc in search_order(models_dir):
-        hit = find_in_folder(loc.path, model_types, variant)
+        hit = find_in_folder(loc.path, model_types, variant, name)
         if hit is not None:
             return _found(name, hit, loc.source)
     hit = find_in_hf_cache(name, model_types, variant)

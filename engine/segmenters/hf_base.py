@@ -163,7 +163,7 @@ class HFSamBase(SamBackendBase):
 
     def _encode(self, loaded: tuple[Any, Any], image: np.ndarray) -> Embedding:
         model, processor = loaded
-        inputs = processor(images=image, return_tensors="pt")
+        inputs = processor(images=image if image.flags.writeable else image.copy(), return_tensors="pt")
         pixels = inputs["pixel_values"].to(self.device, self.dtype)
         with torch.inference_mode():
             packed = pack_levels([lv.float() for lv in self._embed(model, pixels)])

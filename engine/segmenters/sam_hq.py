@@ -35,7 +35,10 @@ class SamHQSegmenter(HFSamBase):
     def _default_processor(self) -> Any:
         from transformers import SamHQProcessor, SamImageProcessor
 
-        return SamHQProcessor(image_processor=SamImageProcessor())
+        s, m = self.img_size, self.img_size // 4
+        return SamHQProcessor(image_processor=SamImageProcessor(
+            size={"longest_edge": s}, pad_size={"height": s, "width": s},
+            mask_size={"longest_edge": m}, mask_pad_size={"height": m, "width": m}))
 
     def _embed(self, model: Any, pixels: torch.Tensor) -> list[torch.Tensor]:
         image_embeddings, intermediate = model.get_image_embeddings(pixels)

@@ -37,7 +37,7 @@ def build_sam2(folder: Path, img: int = SAM2_IMG) -> Path:
     return folder
 
 
-def build_edgetam(folder: Path, img: int = SAM2_IMG) -> Path:
+def build_edgetam(folder: Path, img: int = 128) -> Path:
     """RepViT-m1 (the real EdgeTAM backbone, ~5 M params) at a small input; shrunk prompt encoder and decoder.
     No processor file: the hub folder has none either, so the default Sam2Processor path is exercised."""
     from transformers import EdgeTamConfig, EdgeTamModel, TimmWrapperConfig
@@ -53,18 +53,21 @@ def build_edgetam(folder: Path, img: int = SAM2_IMG) -> Path:
     return folder
 
 
-def build_sam_hq(folder: Path) -> Path:
+def build_sam_hq(folder: Path, img: int = SAM2_IMG) -> Path:
     from transformers import SamHQConfig, SamHQModel, SamHQProcessor, SamImageProcessor
 
     torch.manual_seed(0)
     cfg = SamHQConfig(
         vision_config=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, mlp_dim=64, output_channels=32,
-                           global_attn_indexes=[1], window_size=14, num_pos_feats=16),
-        prompt_encoder_config=dict(hidden_size=32, mask_input_channels=16),
+                           global_attn_indexes=[1], window_size=4, num_pos_feats=16, image_size=img),
+        prompt_encoder_config=dict(hidden_size=32, mask_input_channels=16, image_size=img),
         mask_decoder_config=dict(hidden_size=32, mlp_dim=64, num_hidden_layers=2, num_attention_heads=2,
                                  iou_head_hidden_dim=32, vit_dim=32))
     SamHQModel(cfg).eval().save_pretrained(folder)
-    SamHQProcessor(image_processor=SamImageProcessor()).save_pretrained(folder)
+    m = img // 4
+    processor = SamImageProcessor(size={"longest_edge": img}, pad_size={"height": img, "width": img},
+                                  mask_size={"longest_edge": m}, mask_pad_size={"height": m, "width": m})
+    SamHQProcessor(image_processor=processor).save_pretrained(folder)
     return folder
 
 
@@ -86,7 +89,7 @@ def sam3_config(tokenizer, img: int = SAM3_IMG):
         detr_encoder_config=dict(hidden_size=32, num_layers=1, num_attention_heads=2, intermediate_size=64),
         detr_decoder_config=dict(hidden_size=32, num_layers=1, num_queries=8, num_attention_heads=2, intermediate_size=64),
         mask_decoder_config=dict(hidden_size=32, num_attention_heads=2))
-    tracker = dict(vision_config=vision, prompt_encoder_config=dict(hidden_size=32, image_size=img, patch_size=14),
+    tracker = dict(image_size=img, vision_config=vision, prompt_encoder_config=dict(hidden_size=32, image_size=img, patch_size=14),
                    mask_decoder_config=dict(hidden_size=32, mlp_dim=64, num_attention_heads=2, iou_head_hidden_dim=32),
                    memory_attention_hidden_size=32, memory_attention_num_layers=1,
                    memory_attention_feed_forward_hidden_size=64, memory_attention_rope_feat_sizes=[s, s],
