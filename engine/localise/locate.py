@@ -32,14 +32,22 @@ class LocateResult:
     critic: str = ""
     mode: str = ""
     notes: list[str] = field(default_factory=list)  # hops: critics skipped or failed
+    boxes: list[Box] = field(default_factory=list)  # every target (locate --all); [box] otherwise
+
+    def __post_init__(self) -> None:
+        if not self.boxes and self.box is not None:
+            self.boxes = [self.box]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"box": self.box.as_list() if self.box else None, "critic": self.critic, "mode": self.mode,
-                "replies": [r.to_dict() for r in self.replies], "notes": self.notes}
+        return {"box": self.box.as_list() if self.box else None, "boxes": [b.as_list() for b in self.boxes],
+                "critic": self.critic, "mode": self.mode, "replies": [r.to_dict() for r in self.replies],
+                "notes": self.notes}
 
 
-def locate(critic: Any, image: np.ndarray, instance: InstanceInfo, mode: str = "auto", max_side: int = 720) -> LocateResult:
-    """Try each critic of the chain in turn; 'auto' asks for a grounding box, then strips if the box is unusable."""
+def locate(critic: Any, image: np.ndarray, instance: InstanceInfo, mode: str = "auto", max_side: int = 720,
+           multiple: bool = False) -> LocateResult:
+    """Try each critic of the chain in turn; 'auto' asks for a grounding box, then strips if the box is unusable.
+    multiple: ask for every target (one grounding request listing boxes; strips, which find one, as the fallback)."""
     if mode not in MODES:
         raise BackendError(f"locate: unknown mode {mode!r} (use {', '.join(MODES)})")
     notes: list[str] = []
@@ -48,7 +56,7 @@ def locate(critic: Any, image: np.ndarray, instance: InstanceInfo, mode: str = "
             notes.append(f"{name}: cannot localise (not a vision-language model)")
             continue
         try:
-            result = _locate_with(c, image, instance, mode, max_side)
+            result = _locate_with(c, image, instance, mode, max_side, multiple)
         except BackendError as exc:
             notes.append(f"{name}: {redact(exc)}")
             log.warning("locate: critic '%s' failed (%s); trying the next one", name, redact(exc))
@@ -61,10 +69,17 @@ def locate(critic: Any, image: np.ndarray, instance: InstanceInfo, mode: str = "
                        + ("; ".join(notes) or "none configured") + " - or draw the box by hand")
 
 
-def _locate_with(critic: Any, image: np.ndarray, instance: InstanceInfo, mode: str, max_side: int) -> LocateResult:
+def _locate_with(critic: Any, image: np.ndarray, instance: InstanceInfo, mode: str, max_side: int,
+                 multiple: bool = False) -> LocateResult:
     small, _ = resize_long_side(image, max_side)
     replies: list[CriticReply] = []
-    if mode in ("auto", "grounding"):
+    if multiple and mode in ("auto", "grounding"):
+        reply = _grounding_all(critic, image, small, instance)
+        replies.append(reply)
+        boxes = list(reply.parsed or [])
+        if boxes or mode == "grounding":
+            return LocateResult(boxes[0] if boxes else None, replies, mode="grounding", boxes=boxes)
+    elif mode in ("auto", "grounding"):
         reply = _grounding(critic, image, small, instance)
         replies.append(reply)
         if reply.parsed is not None or mode == "grounding":
@@ -80,6 +95,17 @@ def _grounding(critic: Any, image: np.ndarray, small: np.ndarray, instance: Inst
     answer = critic.ask_one(req)
     coords = critic.coord_map(answer, image.shape[1], image.shape[0], sw, sh)
     return critic.reply("locate", req, answer, parse_box(answer.text, coords))
+
+
+def _grounding_all(critic: Any, image: np.ndarray, small: np.ndarray, instance: InstanceInfo) -> CriticReply:
+    from engine.localise.boxes import parse_all_boxes
+
+    sh, sw = small.shape[:2]
+    req = critic.request("grounding", render_prompt("grounding_all", instance, coords=critic.coords_hint(sw, sh)), small)
+    req.max_tokens = max(req.max_tokens, 512)
+    answer = critic.ask_one(req)
+    coords = critic.coord_map(answer, image.shape[1], image.shape[0], sw, sh)
+    return critic.reply("locate", req, answer, parse_all_boxes(answer.text, coords))
 
 
 def _strips(critic: Any, image: np.ndarray, small: np.ndarray, instance: InstanceInfo) -> CriticReply:
@@ -105,6 +131,6 @@ def write_locate_outputs(result: LocateResult, box_path: Path, llm_path: Path, i
     trail ({name}_locate.json: critic, mode, raw replies, hops)."""
     if result.box is None:
         raise BackendError("locate: no usable box to write")
-    write_boxes(box_path, [result.box])
+    write_boxes(box_path, result.boxes or [result.box], [instance.name] * len(result.boxes) if len(result.boxes) > 1 else None)
     write_instance(llm_path, instance)
     write_json(box_path.with_name(box_path.name.replace("_sam_boxes.json", "_locate.json")), result.to_dict())

@@ -24,6 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--name", help="an image of the aux layout: <aux-dir>/images/NAME.png|jpg")
     src.add_argument("--image", type=Path, help="any image file (outputs go to <aux-dir>/box_out and llm_out under its stem)")
     p.add_argument("--target", help="what to find, e.g. 'scorpionfish' (default: the instance in llm_out)")
+    p.add_argument("--all", action="store_true", help="find every target (several boxes -> several objects in sculpt)")
     p.add_argument("--mode", choices=MODES, default="auto", help="grounding box, strips, or auto (box, then strips)")
     p.add_argument("--aux-dir", type=Path, default=Path("auxiliary"))
     p.add_argument("--critic", help="critic backend (qwen, dashscope, openai; the fallback chain applies)")
@@ -51,12 +52,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{name}: say what to find with --target (no instance in {llm_path})")
     image = load_image(image_path, settings["io"]["max_pixels"])
     critic = build_critic(settings)
-    result = locate(critic, image, instance, args.mode, int(settings["sculpt"]["vlm_max_side"]))
+    result = locate(critic, image, instance, args.mode, int(settings["sculpt"]["vlm_max_side"]), multiple=args.all)
     if result.box is None:
         reply = result.replies[-1]
         raise BackendError(f"{name}: critic '{result.critic}' gave no usable location ({reply.error}); "
                            f"raw reply: {reply.raw[:200]!r}")
     write_locate_outputs(result, box_path, llm_path, instance)
-    x0, y0, x1, y1 = result.box.as_int_tuple()
-    print(f"{name}: '{instance.name}' at [{x0}, {y0}, {x1}, {y1}] via {result.critic} ({result.mode}) -> {box_path}, {llm_path}")
+    where = ", ".join("[{}, {}, {}, {}]".format(*b.as_int_tuple()) for b in result.boxes)
+    count = f"{len(result.boxes)} x " if len(result.boxes) > 1 else ""
+    print(f"{name}: {count}'{instance.name}' at {where} via {result.critic} ({result.mode}) -> {box_path}, {llm_path}")
     return 0
