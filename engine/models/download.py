@@ -68,6 +68,9 @@ def download(p: Plan, hook: ProgressHook | None = None, timeout_s: float = 30.0)
     if (p.dest / "config.json").is_file() or (p.dest / "model_index.json").is_file():
         log.info("%s is already there", p.dest)
         return p.dest
+    needs = "huggingface_hub" if p.source == "hf" else "modelscope"
+    if not package_installed(needs):  # before any folder is made
+        raise BackendError(f"models download --source {p.source} needs the {needs} package: pip install {needs}")
     part = p.dest.with_name(p.dest.name + ".part")
     part.mkdir(parents=True, exist_ok=True)
     if p.source == "hf":
@@ -88,8 +91,6 @@ def endpoint() -> str:
 
 
 def _hf_snapshot(repo_id: str, local_dir: Path, hook: ProgressHook, timeout_s: float) -> None:
-    if not package_installed("huggingface_hub"):
-        raise BackendError("models download: needs huggingface_hub: pip install huggingface_hub")
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub import errors as hf_errors
 
@@ -121,8 +122,6 @@ def _hf_snapshot(repo_id: str, local_dir: Path, hook: ProgressHook, timeout_s: f
 
 
 def _modelscope_snapshot(model_id: str, local_dir: Path) -> None:
-    if not package_installed("modelscope"):
-        raise BackendError("models download --source modelscope needs the modelscope package: pip install modelscope")
     from modelscope import snapshot_download as ms_snapshot_download
 
     try:

@@ -122,3 +122,36 @@ def test_url_offline_cancel_and_deadline(hub, tmp_path):
     with pytest.raises(DownloadCancelled, match="deadline"):
         fetch_url(f"{hub.url}/files/big.pth", tmp_path / "big.pth", hook=ProgressHook(deadline_s=0.0, show_bar=False))
     assert not (tmp_path / "big.pth").exists()
+
+
+def test_modelscope_source_uses_the_package_and_renames_the_part_folder(tmp_path, monkeypatch):
+    import importlib.machinery
+    import types
+
+    from engine.errors import InputError
+    from engine.models import download as dl
+    from engine.models.families import get_family
+
+    calls = []
+
+    def stub_snapshot_download(model_id, local_dir=None):  # stub standing in for modelscope's downloader
+        calls.append((model_id, local_dir))
+        (Path(local_dir) / "config.json").write_text('{"model_type": "qwen3_vl"}')
+        return local_dir
+
+    fake = types.ModuleType("modelscope")
+    fake.__spec__ = importlib.machinery.ModuleSpec("modelscope", None)
+    fake.snapshot_download = stub_snapshot_download
+    monkeypatch.setitem(sys.modules, "modelscope", fake)
+    p = dl.plan(get_family("qwen3"), "4b", "modelscope", tmp_path)
+    assert p.repo == "Qwen/Qwen3-VL-4B-Instruct" and p.dest == tmp_path / "Qwen3-VL-4B-Instruct"
+    assert dl.download(p, ProgressHook(show_bar=False)) == p.dest
+    assert calls == [("Qwen/Qwen3-VL-4B-Instruct", str(tmp_path / "Qwen3-VL-4B-Instruct.part"))]
+    assert (p.dest / "config.json").is_file() and not (tmp_path / "Qwen3-VL-4B-Instruct.part").exists()
+    with pytest.raises(InputError, match="no modelscope id is known"):
+        dl.plan(get_family("qwen3"), "2b", "modelscope", tmp_path)
+    monkeypatch.delitem(sys.modules, "modelscope")
+    monkeypatch.setattr(dl, "package_installed", lambda name: name != "modelscope")
+    with pytest.raises(BackendError, match="pip install modelscope"):
+        dl.download(dl.plan(get_family("qwen"), "3b", "modelscope", tmp_path), ProgressHook(show_bar=False))
+    assert not (tmp_path / "Qwen2.5-VL-3B-Instruct.part").exists()
