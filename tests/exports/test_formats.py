@@ -214,3 +214,16 @@ def test_labelme_mask_shape_larger_than_the_image_is_refused(tmp_path: Path) -> 
                                                  "imagePath": "a.png", "imageData": None}))
     with pytest.raises(InputError, match=r"a.json: shape 0: mask shape 60x50 larger than the image"):
         import_objects("labelme", tmp_path, "a", (10, 10))
+
+
+def test_labelme_own_loader_when_installed(outputs: Path, tmp_path: Path) -> None:
+    """With labelme installed (not a dependency: it pulls PyQt5 + onnxruntime), its own LabelFile and
+    shapes_to_label read the exports back: every object is one instance with its class."""
+    label_file = pytest.importorskip("labelme._label_file")
+    shape_utils = pytest.importorskip("labelme.utils.shape")
+    for fmt in ("labelme", "labelme-mask"):
+        export_dataset(outputs, fmt, tmp_path / fmt)
+        lf = label_file.LabelFile(str(tmp_path / fmt / "two.json"))
+        cls, ins = shape_utils.shapes_to_label((H, W), lf.shapes, {"_background_": 0, "shell": 1, "crab": 2})
+        for k, (label, mask) in enumerate(WANT["two"], start=1):
+            assert np.array_equal(ins == k, mask) and set(np.unique(cls[mask]).tolist()) == {2 if label == "crab" else 1}
