@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.critics.base import CriticView
 from engine.critics.parsing import CONVENTIONS
-from engine.critics.secrets import redact, redact_provenance
+from engine.critics.secrets import install_log_redaction, redact, redact_provenance
 from engine.critics.vlm import VLMAnswer, VLMCritic, VLMRequest
 from engine.errors import BackendError
 from engine.settings import is_secret_key
@@ -114,6 +114,7 @@ class ApiCritic(VLMCritic):
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._local = threading.local()  # the deadline of the round this thread is asking for
+        install_log_redaction()  # the SDKs log request URLs: userinfo / ?api-key= are masked before any handler writes
         self._pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix=f"critic-{self.name}")
 
     def call(self, request: VLMRequest, timeout_s: float) -> str:

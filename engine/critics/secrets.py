@@ -21,7 +21,7 @@ _LOCK = threading.Lock()
 _PATTERNS = (
     re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-.=]{8,}"),
-    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]{6,}"),
+    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[^\s\"',}&;]{6,}"),
 )
 
 
@@ -67,12 +67,14 @@ class RedactingFilter(logging.Filter):
     """Attach to a handler so nothing it writes can carry a key (covers third-party loggers too)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _KNOWN:
-            try:
-                message = record.getMessage()
-            except Exception:  # a malformed record: let the handler report it as usual
-                return True
-            record.msg, record.args = redact(message), None
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: let the handler report it as usual
+            return True
+        if _KNOWN or "://" in message or "key" in message.lower():
+            redacted = redact_text(message, limit=max(len(message), 1))  # SDKs log URLs (userinfo, ?api-key=)
+            if redacted != message:
+                record.msg, record.args = redacted, None
         return True
 
 
@@ -89,6 +91,7 @@ MAX_PROVENANCE_CHARS = 4000  # a longer string (a runaway 5 MB reply) is cut; th
 SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
                   "x-goog-api-key", "x-auth-token", "ocp-apim-subscription-key")
 _SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|pwd|sig|auth|credential)")
+_CUT_NOTE = re.compile(r" \.\.\.\[truncated: \d+ chars, first \d+ kept\]$")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
 
 
@@ -124,7 +127,7 @@ def redact_url(url: str) -> str:
 
 def redact_text(text: str, limit: int = MAX_PROVENANCE_CHARS) -> str:
     """redact() + every URL in the text through redact_url(), cut to `limit` characters (noting the cut)."""
-    cut = len(text) > limit
+    cut = len(text) > limit and not (len(text) <= limit + 80 and _CUT_NOTE.search(text[-80:]))  # cut once only
     s = text[:limit] if cut else text
     s = _URL.sub(lambda m: redact_url(m.group(0)), redact(s))
     if cut:

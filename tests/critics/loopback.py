@@ -22,6 +22,7 @@ class Step:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    body: bytes | None = None  # sent as is instead of the protocol's JSON (garbage replies)
     drip_s: float = 0.0  # > 0: the whole response (status line, headers, body) one byte per drip_s seconds
 
 
@@ -87,8 +88,7 @@ class LoopbackVLMServer:
                     server.requests.append(rec)
                 step = server._next(rec)
                 time.sleep(server.latency_s + step.delay_s)
-                payload = server._payload(rec, step)
-                data = json.dumps(payload).encode()
+                data = step.body if step.body is not None else json.dumps(server._payload(rec, step)).encode()
                 if step.drip_s > 0:
                     server._drip(self, step, data)
                     rec.end = time.perf_counter()
