@@ -14,7 +14,7 @@ from PIL import Image, UnidentifiedImageError
 from engine.errors import InputError
 from engine.exports.items import DEFAULT_LABEL, Instance, read_instance_map, read_output_folder
 from engine.exports.labels import find_labels
-from engine.exports.pngs import OBJECTS_FILE
+from engine.exports.pngs import OBJECTS_FILE, voc_palette
 from engine.exports.readers import read_coco_objects, read_labelme_objects, read_yolo_objects
 from engine.io.images import check_image_file
 
@@ -94,12 +94,37 @@ def read_index_objects(path: Path, shape: tuple[int, int] | None, labels: dict[i
     return [Instance(labels.get(k, DEFAULT_LABEL), arr == k) for k in ids]
 
 
+VOC_VOID_RGB = (224, 224, 192)  # the border colour of VOC's palette index 255
+
+
+def _is_rgb(path: Path) -> bool:
+    check_image_file(path, what="mask")
+    with Image.open(path) as img:
+        return img.mode in ("RGB", "RGBA")
+
+
+def read_colour_objects(path: Path, shape: tuple[int, int] | None) -> list[Instance]:
+    """A 3-channel instance mask (CVAT can write them): one object per colour other than black
+    and VOC's void colour, ordered by the colour's VOC palette index where it has one."""
+    check_image_file(path, what="mask")
+    with Image.open(path) as img:
+        rgb = np.asarray(img.convert("RGB")).astype(np.int64)
+    _check_shape(rgb[..., 0], shape, path)
+    code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    pal = voc_palette()
+    rank = {(pal[3 * i] << 16) | (pal[3 * i + 1] << 8) | pal[3 * i + 2]: i for i in range(255, -1, -1)}
+    void = (VOC_VOID_RGB[0] << 16) | (VOC_VOID_RGB[1] << 8) | VOC_VOID_RGB[2]
+    colours = [int(c) for c in np.unique(code) if c not in (0, void)]
+    colours.sort(key=lambda c: (rank.get(c, 1 << 30), c))
+    return [Instance(DEFAULT_LABEL, code == c) for c in colours]
+
+
 def read_voc_objects(source: Path, name: str, shape: tuple[int, int] | None) -> list[Instance]:
     """SegmentationObject ids; each object's label is the class most of its pixels have in
     SegmentationClass (names from labelmap.txt or labels.txt, colours of RGB masks via labelmap)."""
     root = source if source.is_dir() else source.parent.parent
     obj_path = _resolve(source, name, ("SegmentationObject/{name}.png", "{name}.png"))
-    objects = read_index_objects(obj_path, shape)
+    objects = read_colour_objects(obj_path, shape) if _is_rgb(obj_path) else read_index_objects(obj_path, shape)
     cls_path = root / "SegmentationClass" / f"{name}.png"
     if not cls_path.exists():
         return objects

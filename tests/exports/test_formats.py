@@ -227,3 +227,20 @@ def test_labelme_own_loader_when_installed(outputs: Path, tmp_path: Path) -> Non
         cls, ins = shape_utils.shapes_to_label((H, W), lf.shapes, {"_background_": 0, "shell": 1, "crab": 2})
         for k, (label, mask) in enumerate(WANT["two"], start=1):
             assert np.array_equal(ins == k, mask) and set(np.unique(cls[mask]).tolist()) == {2 if label == "crab" else 1}
+
+
+def test_voc_with_rgb_masks_as_cvat_writes_them(outputs: Path, tmp_path: Path) -> None:
+    """CVAT's Segmentation mask export may hold 3-channel PNGs: classes by labelmap colour, instances
+    by colour."""
+    from engine.exports.importers import import_objects
+
+    dest = tmp_path / "voc"
+    export_dataset(outputs, "voc", dest)
+    for sub in ("SegmentationClass", "SegmentationObject"):
+        for p in (dest / sub).glob("*.png"):
+            with Image.open(p) as img:
+                img.convert("RGB").save(p)
+    got = import_objects("voc", dest, "two", (H, W))
+    assert [o.label for o in got] == ["crab", "shell", "crab"]
+    for o, (_, mask) in zip(got, WANT["two"], strict=True):
+        assert np.array_equal(o.mask, mask)
