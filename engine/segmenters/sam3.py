@@ -32,6 +32,29 @@ from engine.types import Box
 log = logging.getLogger("sam_sculpt.sam3")
 
 
+def tracker_skeleton(detector: Any, tracker_config: dict) -> Any:
+    """A Sam3TrackerModel for the detector's vision config with a one-layer stand-in backbone (to be replaced by
+    the detector's: share_backbone), its prompt encoder and mask decoder from `tracker_config`."""
+    from transformers import Sam3TrackerConfig, Sam3TrackerModel
+
+    tc = tracker_config
+    vision = detector.config.vision_config.to_dict()
+    vision["backbone_config"] = dict(vision["backbone_config"], num_hidden_layers=1, global_attn_indexes=[0])
+    if (tc.get("vision_config") or {}).get("backbone_feature_sizes"):
+        vision["backbone_feature_sizes"] = tc["vision_config"]["backbone_feature_sizes"]
+    prompt = dict(tc.get("prompt_encoder_config") or {})
+    if tc.get("image_size"):  # the video config's image_size overrides its prompt encoder's
+        prompt["image_size"] = tc["image_size"]
+    cfg = Sam3TrackerConfig(vision_config=vision, prompt_encoder_config=prompt or None,
+                            mask_decoder_config=tc.get("mask_decoder_config"))
+    return Sam3TrackerModel(cfg)
+
+
+def share_backbone(tracker: Any, detector: Any) -> Any:
+    tracker.vision_encoder.backbone = detector.vision_encoder.backbone  # one backbone in memory
+    return tracker
+
+
 @SEGMENTERS.register("sam3")
 class Sam3Segmenter(HFSamBase):
     name = "sam3"
@@ -78,19 +101,8 @@ class Sam3Segmenter(HFSamBase):
     def _load_tracker(self, detector: Any) -> Any:
         """Sam3TrackerModel around the detector's backbone, its other weights read from this checkpoint."""
         from safetensors import safe_open
-        from transformers import Sam3TrackerConfig, Sam3TrackerModel
 
-        tc = self.config.get("tracker_config") or {}
-        vision = detector.config.vision_config.to_dict()
-        vision["backbone_config"] = dict(vision["backbone_config"], num_hidden_layers=1, global_attn_indexes=[0])
-        if (tc.get("vision_config") or {}).get("backbone_feature_sizes"):
-            vision["backbone_feature_sizes"] = tc["vision_config"]["backbone_feature_sizes"]
-        prompt = dict(tc.get("prompt_encoder_config") or {})
-        if tc.get("image_size"):  # the video config's image_size overrides its prompt encoder's
-            prompt["image_size"] = tc["image_size"]
-        cfg = Sam3TrackerConfig(vision_config=vision, prompt_encoder_config=prompt or None,
-                                mask_decoder_config=tc.get("mask_decoder_config"))
-        tracker = Sam3TrackerModel(cfg)
+        tracker = tracker_skeleton(detector, self.config.get("tracker_config") or {})
         renames = (("tracker_model.", ""), ("tracker_neck.", "vision_encoder.neck."))
         state: dict[str, torch.Tensor] = {}
         for path in self._weights:
@@ -109,8 +121,7 @@ class Sam3Segmenter(HFSamBase):
         if missing:
             raise BackendError(f"{self.model_dir}: tracker weights missing from the checkpoint ({len(missing)} tensors, "
                                f"e.g. {missing[0]}); clicks need the facebook/sam3 layout")
-        tracker.vision_encoder.backbone = detector.vision_encoder.backbone  # one backbone in memory
-        return tracker
+        return share_backbone(tracker, detector)
 
     # ---- the embedding: the ViT's output, (1, C, s, s) -------------------------------------------
     def _encode(self, loaded: tuple[Any, Any, Any], image: np.ndarray) -> Embedding:

@@ -37,6 +37,8 @@ def test_tracker_shares_the_detector_backbone_and_has_every_weight(sam3_dir):
             continue
         src = "tracker_neck." + key[len("vision_encoder.neck."):] if key.startswith("vision_encoder.neck.") else "tracker_model." + key
         assert torch.equal(value, saved[src]), key
+    for key, value in list(detector.state_dict().items())[:40]:
+        assert torch.equal(value, saved["detector_model." + key]), key
 
 
 def test_text_prompt_find_all_and_clicks_on_one_embedding(sam3_dir, scene):
