@@ -52,6 +52,12 @@ def test_kill_and_recover(qtbot, make_window, tmp_path, qsettings_file):
     assert {p.positive for p in snap.points} == {True, False}
     assert int(snap.mask.sum()) == int(area)
     assert w.image_list.state("demo") == "in progress"
+    # the undo history came back too: undo the driver's last click, then redo it
+    assert w.undo_stack.canUndo() and w.undo_stack.count() >= 2, w.undo_stack.count()
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: len(w.snapshot.points) == 1 and not w.busy, timeout=10000)
+    w.undo_stack.redo()
+    qtbot.waitUntil(lambda: len(w.snapshot.points) == 2 and not w.busy, timeout=10000)
     # the recovered work can be continued and saved
     w.save()
     qtbot.waitUntil(lambda: w.image_list.state("demo") == "done", timeout=20000)
