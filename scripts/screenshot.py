@@ -2,6 +2,8 @@
 and save docs/screenshot.png.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb .venv/bin/python scripts/screenshot.py
+    ... scripts/screenshot.py --lang zh_CN --theme light --out docs/screenshot-zh-light.png
+(Chinese needs a CJK font on the machine, e.g. fonts-noto-cjk or fonts-wqy-microhei.)
 """
 
 from __future__ import annotations
@@ -26,15 +28,19 @@ def main() -> int:
     p.add_argument("--sample", default="moth")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     p.add_argument("--size", default="1600x1000")
+    p.add_argument("--lang", default="en", help="en | zh_CN")
+    p.add_argument("--theme", default="dark", help="dark | light")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sculpt-shot-"))
     os.environ.setdefault("SAM_SCULPT_QSETTINGS", str(tmp / "qsettings.ini"))  # never the user's settings
 
     app = QApplication(sys.argv[:1])
     from gui.main_window import MainWindow
-    from gui.theme import apply_dark_theme
+    from gui.i18n import install_language
+    from gui.theme import apply_theme
 
-    apply_dark_theme(app)
+    install_language(app, args.lang)
+    apply_theme(app, args.theme)
 
     settings = deep_merge(load_settings(tmp / "none.json"), {
         "gui": {"prefetch": False},
