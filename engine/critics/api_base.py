@@ -22,6 +22,7 @@ import numpy as np
 from engine.critics.base import CriticView
 from engine.critics.parsing import CONVENTIONS
 from engine.critics.secrets import install_log_redaction, redact, redact_provenance
+from engine.critics.verdict import Verdict
 from engine.critics.vlm import VLMAnswer, VLMCritic, VLMRequest
 from engine.errors import BackendError
 from engine.settings import is_secret_key
@@ -113,7 +114,7 @@ class ApiCritic(VLMCritic):
         self.image_format = image_format
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
-        self._local = threading.local()  # the deadline of the round this thread is asking for
+        self._local = threading.local()  # the view (round) this thread is asking about
         install_log_redaction()  # the SDKs log request URLs: userinfo / ?api-key= are masked before any handler writes
         self._pool = ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix=f"critic-{self.name}")
 
@@ -126,17 +127,24 @@ class ApiCritic(VLMCritic):
 
     # ---- one round = one deadline ----------------------------------------------------------------
     # the questions of a round (anchors + squares, or points) all see the same CriticView: its `deadline`
-    # (monotonic seconds, set by the first request) bounds every request and retry of the round together
+    # (monotonic seconds, set when the round's first request leaves) bounds every request and retry of the
+    # round together
     @contextmanager
     def _round_of(self, view: CriticView) -> Iterator[None]:
-        if view.deadline is None:
-            view.deadline = time.monotonic() + self.policy.round_deadline_s
-        previous = getattr(self._local, "deadline", None)
-        self._local.deadline = view.deadline
+        previous = getattr(self._local, "view", None)
+        self._local.view = view
         try:
             yield
         finally:
-            self._local.deadline = previous
+            self._local.view = previous
+
+    def _deadline(self) -> float:
+        view: CriticView | None = getattr(self._local, "view", None)
+        if view is None:  # asked outside a round (locate): one deadline for this call
+            return time.monotonic() + self.policy.round_deadline_s
+        if view.deadline is None:
+            view.deadline = time.monotonic() + self.policy.round_deadline_s
+        return view.deadline
 
     def select_anchors(self, view: CriticView, instance: InstanceInfo, k: int) -> CriticReply:
         with self._round_of(view):
@@ -150,8 +158,12 @@ class ApiCritic(VLMCritic):
         with self._round_of(view):
             return super().propose_points(view, instance, max_points)
 
+    def verdict(self, before: CriticView, after: CriticView, instance: InstanceInfo) -> Verdict:
+        with self._round_of(after):  # a verdict is its own step: the views are new, so is its deadline
+            return super().verdict(before, after, instance)
+
     def ask(self, requests: Sequence[VLMRequest]) -> list[VLMAnswer]:
-        deadline = getattr(self._local, "deadline", None) or time.monotonic() + self.policy.round_deadline_s
+        deadline = self._deadline()
         if len(requests) == 1:
             return [self._with_retries(requests[0], deadline)]
         futures = [self._pool.submit(self._with_retries, r, deadline) for r in requests]

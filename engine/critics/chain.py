@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.critics.base import CriticView
 from engine.critics.secrets import redact
+from engine.critics.verdict import Verdict
 from engine.critics.vlm import RoundUnavailable
 from engine.errors import BackendError, CriticUnavailable
 from engine.types import CriticReply, InstanceInfo
@@ -111,6 +112,27 @@ class FallbackChain:
         if missing:
             raise self._failed(f"squares {missing}", errors)
         return [done[a] for a in anchor_ids]
+
+    def verdict(self, before: CriticView, after: CriticView, instance: InstanceInfo) -> Verdict:
+        """The first critic of the chain that gives verdicts and can answer."""
+        errors: list[str] = []
+        for name, critic in self.members():
+            fn = getattr(critic, "verdict", None)
+            if fn is None:
+                continue
+            try:
+                v = fn(before, after, instance)
+            except BackendError as exc:
+                errors.append(f"{name}: {redact(exc)}")
+                self._hop(name, f"failed the verdict ({redact(exc)})")
+                continue
+            if name != self.names[0]:
+                v.fallback = True
+            errors = self._setup_errors(name) + errors
+            if errors:  # the verdict is usable (error stays None unless the reply itself was not): note the hops
+                v.reason = f"{v.reason} [answered by {name}; {'; '.join(errors)}]".strip()
+            return v
+        raise self._failed("the verdict", errors)
 
     def _mark(self, reply: CriticReply, answered_by: str, errors: list[str]) -> CriticReply:
         """hops = every critic up to the one that answered (the earlier ones broke or failed)."""

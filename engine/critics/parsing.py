@@ -414,7 +414,8 @@ def parse_points(text: str, coords: CoordMap, max_points: int) -> ParseResult:
             continue
         ix, iy = coords.to_image(x, y)
         ix, iy = min(ix, coords.image_w - 1.0), min(iy, coords.image_h - 1.0)
-        points.append(Point(x=ix, y=iy, label=label, source=PointSource.CRITIC, reason=_text(item.get("reason"))))
+        points.append(Point(x=ix, y=iy, label=label, source=PointSource.CRITIC, reason=_text(item.get("reason")),
+                            confidence=min(max(_number(item.get("confidence", 1.0)) or 0.0, 0.0), 1.0)))
         if len(points) >= max_points:
             break
     if items and not points:

@@ -11,7 +11,7 @@ from engine.resources import prompts_dir
 from engine.types import InstanceInfo
 
 PROMPTS_DIR = prompts_dir()  # resources/prompts, installed or in a checkout
-PROMPT_IDS = ("anchors", "square", "points", "strips", "grounding")
+PROMPT_IDS = ("anchors", "square", "points", "strips", "grounding", "verdict")
 
 
 @cache

@@ -16,6 +16,7 @@ from engine.critics.base import CriticView
 from engine.critics.parsing import CoordMap, ParseResult, parse_anchors, parse_points, parse_square
 from engine.critics.prompts import render_prompt
 from engine.critics.secrets import redact_text
+from engine.critics.verdict import Verdict
 from engine.errors import CriticUnavailable
 from engine.types import CriticReply, InstanceInfo
 
@@ -118,6 +119,21 @@ class VLMCritic:
         answer = self.ask_one(req)
         coords = self.coord_map(answer, view.width, view.height, sent_w, sent_h)
         return self.reply("points", req, answer, parse_points(answer.text, coords, max_points))
+
+    def verdict(self, before: CriticView, after: CriticView, instance: InstanceInfo) -> Verdict:
+        """ONE request: both masks side by side (A before, B after), the instance, a fixed answer format.
+        Raises CriticUnavailable when the request fails; an unusable reply is a fallback "same"."""
+        from engine.critics.verdict_parsing import parse_verdict
+        from engine.critics.verdict_render import render_verdict_pair
+
+        req = self.request("verdict", render_prompt("verdict", instance), partial(render_verdict_pair, before, after))
+        answer = self.ask_one(req)
+        result = parse_verdict(answer.text)
+        outcome, confidence, reason = result.parsed
+        if result.fallback:
+            log.warning("%s: unusable verdict reply (%s); keeping the round", self.name, result.error)
+        return Verdict(outcome, reason, confidence, redact_text(answer.text), self.name, answer.latency_s,
+                       result.error if result.fallback else None, result.fallback)
 
     # ---- helpers -----------------------------------------------------------------------------
     def ask_one(self, req: VLMRequest) -> VLMAnswer:
