@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from engine.errors import BackendError
-from engine.models.progress import DownloadCancelled, ProgressHook
+from engine.models.progress import DownloadCancelled, ProgressHook, bars_disabled
 
 CHUNK = 1 << 20
 
@@ -73,7 +73,7 @@ def _stream(resp, part: Path, have: int, size: int | None, url: str, hook: Progr
         total = have + int(length) if length and length.isdigit() else size
         mode = "ab" if have else "wb"
         done = have
-        bar = tqdm(total=total, initial=have, unit="B", unit_scale=True, desc=part.name[:-5], disable=not hook.show_bar)
+        bar = tqdm(total=total, initial=have, unit="B", unit_scale=True, desc=part.name[:-5], disable=not hook.show_bar or bars_disabled())
         try:
             with open(part, mode) as f:
                 while True:

@@ -3,12 +3,15 @@ passes a callback and a cancel flag from its worker thread)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.errors import BackendError
+
+TRUE = ("1", "true", "yes", "on", "TRUE", "True", "YES", "ON")
 
 
 class DownloadCancelled(BackendError):
@@ -35,6 +38,11 @@ class ProgressHook:
             self.callback(int(done), None if total is None else int(total), what)
 
 
+def bars_disabled() -> bool:
+    """HF_HUB_DISABLE_PROGRESS_BARS (huggingface_hub's own switch) also silences our bars."""
+    return os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", "") in TRUE
+
+
 def hooked_tqdm(hook: ProgressHook) -> type:
     """A tqdm class for huggingface_hub's tqdm_class: every update checks cancel/deadline and reports bytes."""
     from tqdm.auto import tqdm
@@ -42,7 +50,7 @@ def hooked_tqdm(hook: ProgressHook) -> type:
     class HookedTqdm(tqdm):  # type: ignore[misc]
         def __init__(self, *args, **kwargs):
             kwargs.pop("name", None)
-            kwargs["disable"] = not hook.show_bar
+            kwargs["disable"] = not hook.show_bar or bars_disabled()
             self._hook_n = int(kwargs.get("initial") or 0)
             self._hook_total = kwargs.get("total")
             self._hook_bytes = kwargs.get("unit") == "B"
@@ -51,9 +59,9 @@ def hooked_tqdm(hook: ProgressHook) -> type:
         def update(self, n=1):
             hook.check()
             self._hook_n += int(n or 0)
-            if self._hook_bytes:
-                total = self.total if self.total else self._hook_total
-                hook.report(self._hook_n, int(total) if total else None, str(self.desc or ""))
+            if self._hook_bytes:  # a disabled tqdm has no desc and may have no total: read them defensively
+                total = getattr(self, "total", None) or self._hook_total
+                hook.report(self._hook_n, int(total) if total else None, str(getattr(self, "desc", "") or ""))
             return super().update(n)
 
     return HookedTqdm

@@ -25,6 +25,7 @@ class HubState:
         self.cut_once: set[str] = set()  # file paths whose first GET is cut half-way
         self.requests: list[tuple[str, str, str | None, str | None]] = []  # (method, path, Range, Authorization)
         self.gated: set[str] = set()
+        self.missing: set[str] = set()  # "repo/file" answered 404 (a file the mirror does not have yet)
         self.throttle_s = 0.0  # pause between 64 KB pieces (to cancel a download mid-way)
         self.lock = threading.Lock()
 
@@ -87,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
             repo = self._repo(m.group(1))
             if repo is None:
                 return
-            if m.group(3) not in repo:
+            if m.group(3) not in repo or f"{m.group(1)}/{m.group(3)}" in self.state.missing:
                 self._error(404, "EntryNotFound")
                 return
             self._send_bytes(repo[m.group(3)], head, key=f"{m.group(1)}/{m.group(3)}", commit=True)

@@ -155,3 +155,45 @@ def test_modelscope_source_uses_the_package_and_renames_the_part_folder(tmp_path
     with pytest.raises(BackendError, match="pip install modelscope"):
         dl.download(dl.plan(get_family("qwen"), "3b", "modelscope", tmp_path), ProgressHook(show_bar=False))
     assert not (tmp_path / "Qwen2.5-VL-3B-Instruct.part").exists()
+
+
+@pytest.mark.slow
+def test_hf_download_failed_half_way_keeps_finished_files_for_the_next_run(hub, tiny_qwen3_dir, tmp_path):
+    repo = "Qwen/Qwen3-VL-4B-Instruct"
+    hub.state.add_folder(repo, tiny_qwen3_dir)
+    hub.state.missing.add(f"{repo}/model.safetensors")
+    models = tmp_path / "models"
+    r = cli(["download", "qwen3", "--dest", str(models)], tmp_path, HF_ENDPOINT=hub.url)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    part = models / "Qwen3-VL-4B-Instruct.part"
+    kept = {f.name for f in part.iterdir() if f.is_file()}
+    assert kept and "model.safetensors" not in kept and not (models / "Qwen3-VL-4B-Instruct").exists()
+    hub.state.missing.clear()
+    hub.state.requests.clear()
+    r = cli(["download", "qwen3", "--dest", str(models)], tmp_path, HF_ENDPOINT=hub.url)
+    assert r.returncode == 0, r.stderr
+    fetched = {p.rsplit("/", 1)[-1] for m, p, *_ in hub.state.requests if m == "GET" and "/resolve/" in p}
+    every = {f.name for f in tiny_qwen3_dir.iterdir()}
+    assert fetched == every - kept  # what the first run finished is not fetched again
+    assert ((models / "Qwen3-VL-4B-Instruct" / "model.safetensors").read_bytes()
+            == (tiny_qwen3_dir / "model.safetensors").read_bytes())
+
+
+def test_hf_download_without_bars_reports_progress_to_a_callback(hub, tmp_path, monkeypatch):
+    """The GUI's way: no tqdm bar, a callback; in-process (huggingface_hub's offline switch lifted for the test)."""
+    from huggingface_hub import constants
+
+    from engine.models import download as dl
+    from engine.models.families import get_family
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
+    weights = os.urandom(1 << 20)
+    hub.state.repos["facebook/sam-vit-base"] = {"config.json": b'{"model_type": "sam"}', "model.safetensors": weights}
+    seen = []
+    hook = ProgressHook(callback=lambda d, t, w: seen.append((d, t)), show_bar=False)
+    path = dl.download(dl.plan(get_family("sam-hf"), None, "hf", tmp_path), hook)
+    assert path == tmp_path / "sam-vit-base" and (path / "model.safetensors").read_bytes() == weights
+    total = len(weights) + len(b'{"model_type": "sam"}')
+    assert seen and max(d for d, _ in seen) == total and seen[-1][1] == total
