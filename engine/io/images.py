@@ -35,7 +35,7 @@ def open_checked(path: str | Path, max_pixels: int | None = None, what: str = "i
     path = Path(path)
     limit = int(max_pixels) if max_pixels else pixel_limit()
     if not path.exists():
-        raise InputError(f"{path}: {what} file not found")
+        raise InputError(f"{path}: file not found" if what == "image" else f"{path}: {what} file not found")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not an {what} file" if what[0] in "aeiou" else f"{path}: is a folder, not a {what} file")
     if Image.MAX_IMAGE_PIXELS is not None and limit > Image.MAX_IMAGE_PIXELS:
