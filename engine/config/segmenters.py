@@ -38,6 +38,10 @@ class SamCommonOptions(Options):
 @register_options("segmenter", "sam")
 class SamOptions(SamCommonOptions):
     checkpoint: str | None = Field(None, description="a sam_vit_{b,l,h}_*.pth; null = the first one found in models_dir")
+    runtime: Literal["torch", "onnx", "auto"] = Field(
+        "auto", description="the clicks' decoder: torch, onnx (exported from the checkpoint, run by onnxruntime), "
+                            "auto = onnx when onnxruntime is installed and its masks match torch")
+    quantize: Literal["none", "int8"] = Field("none", description="int8: dynamically quantised ONNX decoder (check its mask IoU)")
 
 
 @register_options("segmenter", "sam-hf")

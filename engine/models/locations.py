@@ -108,3 +108,16 @@ def describe_search(explicit: str | os.PathLike[str] | None = None) -> str:
 def search_order_table(explicit: str | os.PathLike[str] | None = None) -> list[dict[str, str | bool]]:
     """Rows for `sam-sculpt models` (JSON-friendly)."""
     return [{"path": str(loc.path), "source": loc.source, "exists": loc.exists} for loc in search_order(explicit)]
+
+
+def discover(finder: Callable[[Path], Path | None],
+             explicit: str | os.PathLike[str] | None = None) -> tuple[Path | None, str]:
+    """Discovery for a backend: `finder(folder)` on the explicit folder alone when it is set (a typo is
+    reported, not skipped), else on each existing folder of the search order. Returns (hit or None,
+    "searched: ..." for the error message)."""
+    if explicit:
+        folder = Path(explicit).expanduser()
+        hit = finder(folder) if folder.is_dir() else None
+        return hit, f"searched: {folder} (setting{'' if folder.is_dir() else ', missing'})"
+    found = find_in_locations(finder)
+    return (found[0] if found else None), describe_search()

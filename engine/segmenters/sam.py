@@ -22,6 +22,7 @@ from engine.cache.embeddings import Embedding
 from engine.errors import BackendError
 from engine.registry import SEGMENTERS
 from engine.segmenters.devices import dtype_name, module_bytes
+from engine.segmenters.onnx_common import RUNTIMES
 from engine.segmenters.sam_common import SamBackendBase, discover_weights, file_fingerprint, models_dir
 
 log = logging.getLogger("sam_sculpt.sam")
@@ -207,8 +208,14 @@ def discover_checkpoint(folder: Path) -> Path | None:
 class SamSegmenter(SamBackendBase):
     name = "sam"
 
-    def __init__(self, checkpoint: str | None = None, models_dir: str | None = None, **options: Any) -> None:
+    def __init__(self, checkpoint: str | None = None, models_dir: str | None = None, runtime: str = "auto",
+                 quantize: str = "none", **options: Any) -> None:
         super().__init__(**options)
+        if runtime not in RUNTIMES or quantize not in ("none", "int8"):
+            raise BackendError(f"segmenter 'sam': runtime must be torch, onnx or auto and quantize none or int8 "
+                               f"(got {runtime!r}, {quantize!r})")
+        self.runtime, self.quantize = runtime, quantize
+        self.onnx_record: Any = None  # onnx_export.ExportRecord once the ONNX decoder is attached
         if checkpoint:
             path = Path(checkpoint).expanduser()
         else:
@@ -228,7 +235,7 @@ class SamSegmenter(SamBackendBase):
 
     @property
     def model_key(self) -> str:
-        return f"sam:{self.checkpoint}:{self.device}:{dtype_name(self.dtype)}"
+        return f"sam:{self.checkpoint}:{self.device}:{dtype_name(self.dtype)}:{self.runtime}:{self.quantize}"
 
     @property
     def model_id(self) -> str:
@@ -254,6 +261,13 @@ class SamSegmenter(SamBackendBase):
         if self.dtype != torch.float32:  # only the heavy encoder runs in half precision; prompts stay float32
             model.image_encoder.to(self.dtype)
         self.arch = arch
+        model._sculpt_onnx = None
+        if self.runtime != "torch":
+            from engine.segmenters.onnx_export import attach_decoder  # torch.onnx only when asked for
+
+            providers = "cpu" if self.device.type == "cpu" else "auto"
+            self.onnx_record = attach_decoder(model, self.runtime, self.quantize, self._fingerprint,
+                                              self._onnx_cache_root(), self.decoder_threads, providers)
         log.info("sam: %s (%s, %.0f MB) on %s, encoder %s", self.checkpoint.name, arch.variant,
                  module_bytes(model) / 1e6, self.device, dtype_name(self.dtype))
         return model
@@ -267,6 +281,11 @@ class SamSegmenter(SamBackendBase):
         return Embedding(feats, tuple(resized.shape[:2]), tuple(image.shape[:2]))
 
     def _decode(self, model: Sam, emb: Embedding, coords, labels, box, mask_input, multimask):
+        dec = getattr(model, "_sculpt_onnx", None)
+        if dec is not None:
+            from engine.segmenters.onnx_export import onnx_decode
+
+            return onnx_decode(dec, emb.features, coords, labels, box, mask_input, multimask, emb.original_size)
         points = None
         if coords is not None:
             points = (torch.as_tensor(coords, device=self.device)[None], torch.as_tensor(labels, device=self.device)[None])
@@ -276,10 +295,22 @@ class SamSegmenter(SamBackendBase):
         keep = slice(1, None) if multimask else slice(0, 1)
         return masks[keep], scores[keep]
 
+    def _onnx_cache_root(self) -> Path | None:
+        """Exports live next to the embeddings (<cache>/onnx/<fingerprint>-v1/); none without a disk cache."""
+        return self.cache.disk_dir
+
+    @property
+    def decoder_runtime(self) -> str:
+        """'onnx' or 'torch': what the clicks run on (known once the model is loaded)."""
+        return "onnx" if getattr(self.model(), "_sculpt_onnx", None) is not None else "torch"
+
     def info(self) -> dict:
         out = super().info()
         out.update({"checkpoint": self.checkpoint.name, "variant": self.arch.variant if self.arch else None,
-                    "arch": asdict(self.arch) if self.arch else None})
+                    "arch": asdict(self.arch) if self.arch else None, "runtime": self.runtime, "quantize": self.quantize})
+        if self.onnx_record is not None:
+            out["onnx"] = {"fp32_iou_min": self.onnx_record.fp32_iou_min, "int8_iou_min": self.onnx_record.int8_iou_min,
+                           "opset": self.onnx_record.opset}
         return out
 
 

@@ -8,7 +8,6 @@ upsampling is done by OpenCV on the CPU, and the decoder runs under torch.infere
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -26,34 +25,10 @@ from engine.models import locations
 from engine.models.manager import get_manager
 from engine.segmenters.base import Prediction
 from engine.segmenters.devices import dtype_name, resolve_device, resolve_dtype
+from engine.segmenters.onnx_common import file_fingerprint, preprocess_shape, use_multimask  # noqa: F401 (re-exported)
 from engine.types import Box, Point
 
 log = logging.getLogger("sam_sculpt.sam")
-
-
-def preprocess_shape(h: int, w: int, long_side: int) -> tuple[int, int]:
-    """(h, w) after resizing the long side to `long_side` (SAM's rounding)."""
-    scale = long_side / max(h, w)
-    return int(h * scale + 0.5), int(w * scale + 0.5)
-
-
-def use_multimask(box: Box | None, points: Sequence[Point]) -> bool:
-    """Ambiguous prompts (the box alone, or a single click alone) get SAM's three candidates;
-    once points disambiguate, one mask is asked for."""
-    return (box is not None and not points) or (box is None and len(points) == 1)
-
-
-def file_fingerprint(path: Path, chunk: int = 1 << 20) -> str:
-    """Cheap content fingerprint of a large weights file: size + first and last MiB."""
-    size = path.stat().st_size
-    h = hashlib.blake2b(digest_size=12)
-    h.update(str(size).encode())
-    with open(path, "rb") as f:
-        h.update(f.read(chunk))
-        if size > chunk:
-            f.seek(max(chunk, size - chunk))
-            h.update(f.read(chunk))
-    return h.hexdigest()
 
 
 def upsample_mask(low_res: torch.Tensor, input_size: tuple[int, int], original_size: tuple[int, int],
@@ -83,15 +58,8 @@ def models_dir(option: str | None) -> Path:
 
 
 def discover_weights(finder: Callable[[Path], Path | None], option: str | None) -> tuple[Path | None, str]:
-    """`finder(folder)` over the model folders: only the `models_dir` option when it is set (a typo is
-    reported, not skipped), else SAM_SCULPT_MODELS, the user data dir, the checkout's models/ in order.
-    Returns (hit or None, "searched: ..." for the error message)."""
-    if option:
-        folder = Path(option).expanduser()
-        hit = finder(folder) if folder.is_dir() else None
-        return hit, f"searched: {folder} (setting{'' if folder.is_dir() else ', missing'})"
-    found = locations.find_in_locations(finder)
-    return (found[0] if found else None), locations.describe_search()
+    """engine.models.locations.discover: the `models_dir` option alone when set, else the search order."""
+    return locations.discover(finder, option)
 
 
 class SamBackendBase:
@@ -228,6 +196,21 @@ class SamBackendBase:
             order = [int(torch.argmax(scores))] if not self.all_masks else list(range(len(scores)))
             masks = np.stack([upsample_mask(low_res[i], emb.input_size, emb.original_size, self.img_size) for i in order])
             return Prediction(masks, scores[order].float().cpu().numpy(), low_res[order].float().cpu().numpy())
+
+    def mask_prompt(self, mask: np.ndarray) -> np.ndarray | None:
+        """A full-resolution mask (e.g. after a brush stroke) as this model's low-res mask prompt, the form
+        predict() takes as prev_logits: the inverse of upsample_mask (to the input size, padded square,
+        down to img_size/4), logits +-8. None before prepare() or for a mask of another size."""
+        emb = self._emb
+        if emb is None or tuple(mask.shape) != tuple(emb.original_size):
+            return None
+        ih, iw = emb.input_size
+        x = cv2.resize(mask.astype(np.float32), (iw, ih), interpolation=cv2.INTER_LINEAR)
+        padded = np.zeros((self.img_size, self.img_size), np.float32)
+        padded[:ih, :iw] = x
+        side = self.img_size // 4
+        low = cv2.resize(padded, (side, side), interpolation=cv2.INTER_AREA)
+        return ((low - 0.5) * 16.0).astype(np.float32)
 
     def info(self) -> dict:
         return {"name": self.name, "device": str(self.device), "dtype": dtype_name(self.dtype), "model_id": self.model_id,

@@ -1,5 +1,6 @@
-"""Run a snippet in a fresh interpreter where some packages cannot be imported (a meta-path finder
-raises ModuleNotFoundError for them, as if they were not installed)."""
+"""Run a snippet in a fresh interpreter where some packages cannot be imported, as if they were not
+installed: each blocked top-level name is None in sys.modules, so `import x` raises ModuleNotFoundError
+and importlib.util.find_spec("x") returns None (what libraries probing for optional packages see)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,10 @@ HEAVY = ("pycocotools", "torch", "torchvision", "PySide6", "transformers", "segm
          "pysodmetrics", "matplotlib", "ray", "onnxruntime", "onnx", "open_clip", "accelerate")
 
 PRELUDE = """
-import importlib.abc, sys
+import sys
 _BLOCKED = set({blocked!r})
-class _Blocker(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in _BLOCKED:
-            raise ModuleNotFoundError(f"No module named {{name!r}} (blocked by the test)", name=name)
-        return None
-sys.meta_path.insert(0, _Blocker())
+for _name in _BLOCKED:  # None in sys.modules: `import x` raises ModuleNotFoundError, find_spec(x) is None
+    sys.modules[_name] = None
 """
 
 

@@ -185,12 +185,12 @@ def test_device_and_dtype_choice():
 
 def test_decoder_threads_apply_to_clicks_only(tiny_sam_checkpoint, scene):
     before = torch.get_num_threads()
-    seg = make_sam(tiny_sam_checkpoint, None, decoder_threads=1)
+    seg = make_sam(tiny_sam_checkpoint, None, decoder_threads=1, runtime="torch")  # the torch decoder's threads
     seg.prepare(scene.image)
     seen = []
     seg.model().mask_decoder.transformer.register_forward_pre_hook(lambda *a: seen.append(torch.get_num_threads()))
     one = seg.predict(scene.box, [Point(150, 120)])
     assert seen == [1] and torch.get_num_threads() == before
-    plain = make_sam(tiny_sam_checkpoint, None)
+    plain = make_sam(tiny_sam_checkpoint, None, runtime="torch")
     plain.prepare(scene.image)
     assert np.array_equal(plain.predict(scene.box, [Point(150, 120)]).masks, one.masks)

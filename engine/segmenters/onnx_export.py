@@ -1,0 +1,260 @@
+"""Export a SAM checkpoint's prompt encoder + mask decoder (and, for `sam-onnx`, the image encoder)
+to ONNX with segment_anything's own SamOnnxModel, and check the export against torch.
+
+The decoder graph is SamOnnxModel's prompt embedding + MaskDecoder.predict_masks, without its
+full-size upsampling of every candidate (the backends upsample only the chosen mask, by OpenCV):
+inputs image_embeddings, point_coords, point_labels, mask_input, has_mask_input; outputs
+iou_predictions (1, 4) and low_res_masks (1, 4, 256, 256). Exports are cached under
+<cache>/onnx/<weights fingerprint>/ with a JSON record of the check (`sam` runtime onnx / auto)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from segment_anything.modeling import Sam
+from segment_anything.utils.onnx import SamOnnxModel
+
+from engine.errors import BackendError
+from engine.io.atomic import write_json
+from engine.registry import missing_extra
+from engine.segmenters.onnx_common import (
+    DECODER_INPUTS,
+    DECODER_OUTPUTS,
+    RUNTIMES,
+    DecoderSession,
+    check_prompts,
+    mask_iou,
+    quantize_int8,
+    upsample_logits,
+)
+
+log = logging.getLogger("sam_sculpt.onnx")
+EXPORT_VERSION = 1  # bump when the exported graph changes: old cache entries are then ignored
+OPSET = 17
+AGREEMENT_MIN = 0.99  # IoU of every check mask vs torch for `auto` to choose onnx
+_MEMORY: dict[str, tuple[bytes, ExportRecord]] = {}  # exports made without a disk cache, by fingerprint
+
+
+class PromptDecoder(SamOnnxModel):
+    """SamOnnxModel without the in-graph upsampling: (iou_predictions, low_res_masks) for all 4 masks."""
+
+    def __init__(self, model: Sam) -> None:
+        super().__init__(model, return_single_mask=False)
+
+    @torch.no_grad()
+    def forward(self, image_embeddings, point_coords, point_labels, mask_input, has_mask_input):  # type: ignore[override]
+        sparse = self._embed_points(point_coords, point_labels)
+        dense = self._embed_masks(mask_input, has_mask_input)
+        masks, scores = self.model.mask_decoder.predict_masks(
+            image_embeddings=image_embeddings, image_pe=self.model.prompt_encoder.get_dense_pe(),
+            sparse_prompt_embeddings=sparse, dense_prompt_embeddings=dense)
+        return scores, masks
+
+
+class ImageEncoder(torch.nn.Module):
+    """The image encoder on a normalised, padded (1, 3, S, S) input (samexporter's layout without preprocess)."""
+
+    def __init__(self, model: Sam) -> None:
+        super().__init__()
+        self.image_encoder = model.image_encoder
+
+    @torch.no_grad()
+    def forward(self, input_image):
+        return self.image_encoder(input_image)
+
+
+def _export(module: torch.nn.Module, args: tuple, target: Path | io.BytesIO, names_in: list[str], names_out: list[str],
+            dynamic: dict | None) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, args, target, input_names=names_in, output_names=names_out, dynamic_axes=dynamic,
+                          opset_version=OPSET, do_constant_folding=True, dynamo=False)
+
+
+def _device(model: Sam) -> torch.device:
+    return next(model.mask_decoder.parameters()).device
+
+
+def decoder_args(model: Sam) -> tuple[torch.Tensor, ...]:
+    c = model.prompt_encoder.embed_dim
+    g = model.prompt_encoder.image_embedding_size
+    d = _device(model)
+    return (torch.randn(1, c, *g, device=d), torch.randint(0, 1024, (1, 3, 2), device=d).float(),
+            torch.tensor([[1.0, 2.0, 3.0]], device=d), torch.zeros(1, 1, 256, 256, device=d), torch.tensor([0.0], device=d))
+
+
+def export_decoder(model: Sam, path: Path | None = None) -> bytes:
+    """The decoder ONNX (bytes; also written atomically to `path` when given)."""
+    buf = io.BytesIO()
+    dynamic = {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}}
+    _export(PromptDecoder(model).eval(), decoder_args(model), buf,
+            list(DECODER_INPUTS), list(DECODER_OUTPUTS), dynamic)
+    data = buf.getvalue()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return data
+
+
+def export_encoder(model: Sam, path: Path) -> Path:
+    """The image encoder ONNX (input_image (1, 3, S, S) normalised + padded -> image_embeddings)."""
+    s = model.image_encoder.img_size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.onnx")
+    _export(ImageEncoder(model).eval(), (torch.randn(1, 3, s, s),), tmp, ["input_image"], ["image_embeddings"], None)
+    tmp.replace(path)
+    return path
+
+
+def torch_decode(model: Sam, features: torch.Tensor, coords, labels, box, mask_input=None):
+    """The reference: the package's own prompt encoder + MaskDecoder.predict_masks, fp32."""
+    d = _device(model)
+    with torch.inference_mode():
+        points = None
+        if coords is not None:
+            points = (torch.as_tensor(coords, dtype=torch.float32, device=d)[None], torch.as_tensor(labels, device=d)[None])
+        boxes = torch.as_tensor(box, dtype=torch.float32, device=d)[None] if box is not None else None
+        sparse, dense = model.prompt_encoder(points=points, boxes=boxes, masks=mask_input)
+        masks, scores = model.mask_decoder.predict_masks(features.to(d), model.prompt_encoder.get_dense_pe(), sparse, dense)
+        return masks[0].float().cpu().numpy(), scores[0].float().cpu().numpy()
+
+
+def agreement(model: Sam, decoder: DecoderSession, seed: int = 0) -> float:
+    """Minimum IoU (over fixed prompts and all 4 masks, at 1024x768) of the ONNX decoder's masks vs
+    torch fp32, on a random embedding of the model's shape."""
+    g = torch.Generator().manual_seed(seed)
+    c = model.prompt_encoder.embed_dim
+    feats = torch.randn(1, c, *model.prompt_encoder.image_embedding_size, generator=g)
+    s = model.image_encoder.img_size
+    worst = 1.0
+    for coords, labels, box in check_prompts(s):
+        ref_low, _ = torch_decode(model, feats, coords, labels, box)
+        low, _ = decoder.run(feats.numpy(), coords, labels, box, None, (768, 1024))
+        for k in range(min(len(ref_low), len(low))):
+            a = upsample_logits(ref_low[k], (s * 3 // 4, s), (768, 1024), s)
+            b = upsample_logits(low[k], (s * 3 // 4, s), (768, 1024), s)
+            worst = min(worst, mask_iou(a, b))
+    return worst
+
+
+@dataclass
+class ExportRecord:
+    version: int
+    opset: int
+    fingerprint: str
+    fp32_iou_min: float
+    int8_iou_min: float | None
+    export_s: float
+
+
+def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quantize: str = "none",
+                   threads: int | None = None, providers: str = "auto") -> tuple[DecoderSession, ExportRecord]:
+    """The decoder session for these weights: from <cache_root>/onnx/<fingerprint>/ when exported
+    before, else exported (and checked against torch) now. With cache_root None nothing is written."""
+    if quantize not in ("none", "int8"):
+        raise BackendError(f"segmenter 'sam': quantize must be none or int8 (got {quantize!r})")
+    folder = cache_root / "onnx" / f"{fingerprint}-v{EXPORT_VERSION}" if cache_root is not None else None
+    record = _read_record(folder / "export.json") if folder is not None else None
+    fp32_path = folder / "decoder.onnx" if folder is not None else None
+    t = time.perf_counter()
+    if folder is None and quantize == "none" and fingerprint in _MEMORY:  # no disk cache: once per process
+        data, record = _MEMORY[fingerprint]
+        return DecoderSession.open(data, threads, providers, source=f"decoder export of {fingerprint}"), record
+    if record is None or fp32_path is None or not fp32_path.is_file():
+        data = export_decoder(model, fp32_path)
+        fp32 = DecoderSession.open(data, threads, providers, source=f"decoder export of {fingerprint}")
+        record = ExportRecord(EXPORT_VERSION, OPSET, fingerprint, agreement(model, fp32), None,
+                              round(time.perf_counter() - t, 3))
+        log.info("sam: decoder exported to ONNX in %.1fs (mask IoU vs torch >= %.4f)%s", record.export_s,
+                 record.fp32_iou_min, f" -> {fp32_path}" if fp32_path else "")
+        if folder is not None:
+            write_json(folder / "export.json", asdict(record))
+        else:
+            _MEMORY[fingerprint] = (data, record)
+    else:
+        fp32 = DecoderSession.open(fp32_path, threads, providers)
+    if quantize == "none":
+        return fp32, record
+    if folder is None:
+        raise BackendError("segmenter 'sam': quantize: int8 needs the disk cache (disk_cache: true)")
+    q_path = folder / "decoder.int8.onnx"
+    if not q_path.is_file() or record.int8_iou_min is None:
+        fp32_path = fp32_path if fp32_path is not None and fp32_path.is_file() else None
+        if fp32_path is None:
+            raise BackendError(f"{folder}: the fp32 decoder export is missing")
+        quantize_int8(fp32_path, q_path)
+        q = DecoderSession.open(q_path, threads, providers)
+        record.int8_iou_min = agreement(model, q)
+        write_json(folder / "export.json", asdict(record))
+        log.info("sam: int8 decoder: mask IoU vs torch fp32 >= %.4f (random check embedding)", record.int8_iou_min)
+        return q, record
+    return DecoderSession.open(q_path, threads, providers), record
+
+
+def _read_record(path: Path) -> ExportRecord | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rec = ExportRecord(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return rec if rec.version == EXPORT_VERSION else None
+
+
+__all__ = ["AGREEMENT_MIN", "ExportRecord", "PromptDecoder", "ImageEncoder", "agreement", "cached_decoder",
+           "export_decoder", "export_encoder", "torch_decode"]
+
+
+
+def attach_decoder(model: Sam, runtime: str, quantize: str, fingerprint: str, cache_root: Path | None,
+                   threads: int | None, providers: str) -> ExportRecord | None:
+    """For runtime onnx / auto: the ONNX decoder of these weights attached to the loaded model (as
+    model._sculpt_onnx, so an unload frees it with the model). `auto` keeps torch, with one log line,
+    when onnxruntime is missing, the export fails, or its masks do not match torch (IoU < 0.99)."""
+    if runtime not in RUNTIMES:
+        raise BackendError(f"segmenter 'sam': runtime must be torch, onnx or auto (got {runtime!r})")
+    model._sculpt_onnx = None
+    if runtime == "torch":
+        return None
+    try:
+        import onnx  # noqa: F401  (torch.onnx.export needs it)
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        if runtime == "onnx":
+            raise missing_extra("segmenter 'sam' with runtime: onnx", "onnx", exc) from None
+        log.info("sam: %s not installed: the decoder runs in torch (pip install 'sam-sculpt[onnx]')", exc.name)
+        return None
+    try:
+        dec, record = cached_decoder(model, fingerprint, cache_root, quantize, threads, providers)
+    except Exception as exc:  # torch.onnx raises many types; auto falls back, onnx says why
+        text = " ".join(str(exc).split())[:200] or type(exc).__name__
+        if runtime == "onnx":
+            raise exc if isinstance(exc, BackendError) else BackendError(f"segmenter 'sam': ONNX export failed ({text})") from None
+        log.warning("sam: ONNX decoder unavailable (%s): using torch", text)
+        return None
+    iou = record.int8_iou_min if quantize == "int8" else record.fp32_iou_min
+    if runtime == "auto" and quantize == "none" and iou is not None and iou < AGREEMENT_MIN:
+        log.warning("sam: the ONNX decoder's masks match torch only to IoU %.4f (< %.2f): using torch", iou, AGREEMENT_MIN)
+        return record
+    model._sculpt_onnx = dec
+    return record
+
+
+def onnx_decode(dec: DecoderSession, features: torch.Tensor, coords, labels, box, mask_input: torch.Tensor | None,
+                multimask: bool, original_size: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """One click through the ONNX decoder -> (low-res logits (K, 256, 256), scores (K,)) as CPU tensors."""
+    from engine.segmenters.onnx_common import select
+
+    feats = features.detach().float().cpu().numpy()
+    prev = mask_input.detach().float().cpu().numpy() if mask_input is not None else None
+    low, scores = dec.run(feats, coords, labels, box, prev, original_size)
+    low, scores = select(low, scores, multimask, dec.num_masks)
+    return torch.from_numpy(low), torch.from_numpy(scores)
