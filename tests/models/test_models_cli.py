@@ -114,3 +114,13 @@ def test_segmenter_families_are_discovered_and_checked(tmp_path, monkeypatch, ca
         assert main(["models", "check", fam, "--device", "cpu", "--json"]) == 0, fam
         res = json.loads(capsys.readouterr().out)
         assert res["device"] == "cpu" and "box prompt" in res["forward"] and res["model_mb"] > 0, res
+
+
+@pytest.mark.slow
+def test_check_clip_tiny_folder(tmp_path, capsys):
+    from tests.edit.tiny_models import build_tiny_clip, clip_tokenizer
+
+    clip_dir = build_tiny_clip(tmp_path / "clip-vit-base-patch32", clip_tokenizer())
+    assert main(["models", "check", "clip", "--path", str(clip_dir), "--device", "cpu", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["device"] == "cpu" and "similarity" in res["forward"]
