@@ -13,6 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from engine.errors import InputError
+from engine.geometry.masks import iou
 from engine.io.dataset import DatasetItem
 from engine.metrics.cod import CODEvaluator
 from engine.metrics.robot import MAX_CLICKS, RobotRun, miou_curve, run_robot, summarise
@@ -32,6 +33,8 @@ class BenchConfig:
     critic: str
     rounds: int
     robot: bool = True  # also run the robot annotator from this configuration's masks (clicks saved)
+    verdict: str | None = None  # sculpt.verdict for this arm (None: the settings')
+    override: bool = True  # robot clicks override the critic points they contradict (False: the prototype's protocol)
 
 
 @dataclass
@@ -41,6 +44,8 @@ class Arm:
     evaluator: CODEvaluator = field(default_factory=CODEvaluator)
     robot: list[RobotRun] = field(default_factory=list)
     seconds: float = 0.0
+    reverted_rounds: int = 0  # rounds a "worse" verdict reverted
+    worse_than_start: int = 0  # images whose sculpted IoU is below their box-only IoU
 
 
 @dataclass
@@ -58,7 +63,8 @@ class BenchReport:
         out: dict[str, Any] = {"images": self.images, "max_side": self.max_side, "max_clicks": self.max_clicks,
                                "failures": [{"file": f, "reason": r} for f, r in self.failures], "arms": {}}
         for name, arm in self.arms.items():
-            entry = {"cod": arm.evaluator.summary(), "seconds_per_image": arm.seconds / max(len(arm.evaluator.rows), 1)}
+            entry = {"cod": arm.evaluator.summary(), "seconds_per_image": arm.seconds / max(len(arm.evaluator.rows), 1),
+                     "reverted_rounds": arm.reverted_rounds, "worse_than_start": arm.worse_than_start}
             if arm.robot:
                 entry["robot"] = summarise(arm.robot, self.max_clicks)
                 entry["miou_curve"] = miou_curve(arm.robot, self.max_clicks)
@@ -106,33 +112,41 @@ def run_bench(items: list[DatasetItem], settings: dict[str, Any], configs: list[
             box_mask = session.start().copy()
             box_time = time.perf_counter() - t
             clicks = run_robot(session, gt, max_clicks=max_clicks, stop_at=stop_at)
-            rows: list[tuple[str, np.ndarray, RobotRun | None, float]] = [(BOX_ONLY, box_mask, None, box_time),
-                                                                          (CLICKS_ONLY, box_mask, clicks, box_time)]
+            rows: list[tuple[str, np.ndarray, RobotRun | None, float, int]] = [
+                (BOX_ONLY, box_mask, None, box_time, 0), (CLICKS_ONLY, box_mask, clicks, box_time, 0)]
             for cfg in configs:
-                cfg_settings = deep_merge(settings, {"sculpt": {"rounds": cfg.rounds}, "critic": {"name": cfg.critic}})
+                sculpt_over: dict[str, Any] = {"rounds": cfg.rounds}
+                if cfg.verdict is not None:
+                    sculpt_over["verdict"] = cfg.verdict
+                cfg_settings = deep_merge(settings, {"sculpt": sculpt_over, "critic": {"name": cfg.critic}})
                 critic = build_critic(cfg_settings, gt_mask=gt)
                 t = time.perf_counter()
                 s2 = SculptSession(loaded.image, loaded.box, segmenter, critic, loaded.instance,
                                    SculptParams.from_dict(cfg_settings["sculpt"]), name=loaded.name)
-                s2.run(cfg.rounds)
+                for _ in s2.iter_rounds(cfg.rounds):  # the one orchestration (verdict, recorded failures)
+                    pass
                 sculpted = s2.mask.copy()
                 elapsed = time.perf_counter() - t
                 run = None
                 if cfg.robot:
                     n_critic = len(s2.accepted_points())
-                    run = run_robot(s2, gt, max_clicks=max_clicks, stop_at=stop_at)
+                    run = run_robot(s2, gt, max_clicks=max_clicks, stop_at=stop_at, override=cfg.override)
                     run.critic_points = n_critic
-                rows.append((cfg.name, sculpted, run, elapsed))
+                reverted = sum(bool(m.get("reverted")) for m in s2.round_meta.values())
+                rows.append((cfg.name, sculpted, run, elapsed, reverted))
         except Exception as exc:  # noqa: BLE001 - reported, the benchmark goes on
             from engine.batch.task import one_line
 
             report.failures.append((str(item.image_path), one_line(exc)))
             continue
         report.images += 1
-        for name, mask, run, seconds in rows:
+        start_iou = iou(box_mask, gt)
+        for name, mask, run, seconds, reverted in rows:
             arm = report.arm(name)
+            arm.reverted_rounds += reverted
             if name != CLICKS_ONLY:
                 arm.evaluator.step(loaded.name, mask, gt)
+                arm.worse_than_start += int(iou(mask, gt) < start_iou - 1e-9)
             if run is not None:
                 arm.robot.append(run)
             arm.seconds += seconds

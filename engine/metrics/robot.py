@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.geometry.masks import deepest_point, iou
 from engine.sculpt.session import SculptSession
-from engine.types import PointLabel
+from engine.types import PointLabel, PointSource, PointStatus
 
 MAX_CLICKS = 20
 THRESHOLDS = (0.85, 0.90)
@@ -23,6 +23,12 @@ THRESHOLDS = (0.85, 0.90)
 
 def next_click(mask: np.ndarray, gt: np.ndarray) -> tuple[int, int, PointLabel] | None:
     """(x, y, label) of the robot's next click, or None when the mask equals the GT."""
+    found = next_click_region(mask, gt)
+    return None if found is None else found[:3]  # type: ignore[return-value]
+
+
+def next_click_region(mask: np.ndarray, gt: np.ndarray) -> tuple[int, int, PointLabel, np.ndarray] | None:
+    """next_click plus the error region it fixes (bool mask)."""
     best: tuple[int, np.ndarray, PointLabel] | None = None
     for region, label in ((gt & ~mask, PointLabel.POS), (mask & ~gt, PointLabel.NEG)):
         n, labels, stats, _ = cv2.connectedComponentsWithStats(region.astype(np.uint8), connectivity=8)
@@ -36,7 +42,22 @@ def next_click(mask: np.ndarray, gt: np.ndarray) -> tuple[int, int, PointLabel] 
         return None
     xy = deepest_point(best[1])
     assert xy is not None
-    return xy[0], xy[1], best[2]
+    return xy[0], xy[1], best[2], best[1]
+
+
+def override_contradicted(session: SculptSession, region: np.ndarray, label: PointLabel) -> int:
+    """The robot's click overrides critic points it contradicts: an accepted critic point of the other label
+    inside the error region the click fixes (that point is what holds the error in place). Returns how many."""
+    n = 0
+    h, w = region.shape
+    for p in session.accepted_points():
+        if p.source is PointSource.CRITIC and p.label is not label:
+            x, y = min(max(int(round(p.x)), 0), w - 1), min(max(int(round(p.y)), 0), h - 1)
+            if region[y, x]:
+                p.status = PointStatus.REJECTED
+                p.reason = f"{p.reason} (overridden by a robot click)".strip()
+                n += 1
+    return n
 
 
 @dataclass
@@ -46,6 +67,7 @@ class RobotRun:
     name: str
     ious: list[float] = field(default_factory=list)
     critic_points: int = 0  # critic proposals applied before the first click (0 for clicks only)
+    overridden: int = 0  # critic points the robot's clicks overrode
 
     def noc(self, threshold: float, max_clicks: int = MAX_CLICKS) -> int:
         for k, v in enumerate(self.ious):
@@ -62,9 +84,12 @@ class RobotRun:
 
 
 def run_robot(session: SculptSession, gt: np.ndarray, critic_rounds: int = 0, max_clicks: int = MAX_CLICKS,
-              stop_at: float = 1.0, on_click: Callable[[int, float], None] | None = None) -> RobotRun:
+              stop_at: float = 1.0, on_click: Callable[[int, float], None] | None = None,
+              override: bool = True) -> RobotRun:
     """Start the session (box-only mask), optionally apply `critic_rounds` of critic proposals (all
-    accepted, as `sculpt` does), then click until IoU >= stop_at or max_clicks."""
+    accepted, as `sculpt` does), then click until IoU >= stop_at or max_clicks. With override (the
+    protocol since issue 14) a click rejects the critic points it contradicts, so a wrong critic point
+    never blocks a later correction."""
     gt = gt.astype(bool)
     if not session.started:
         session.start()
@@ -76,9 +101,11 @@ def run_robot(session: SculptSession, gt: np.ndarray, critic_rounds: int = 0, ma
     for k in range(1, max_clicks + 1):
         if run.ious[-1] >= stop_at:
             break
-        click = next_click(session.mask, gt)
+        click = next_click_region(session.mask, gt)
         if click is None:
             break
+        if override:
+            run.overridden += override_contradicted(session, click[3], click[2])
         session.add_point(click[0], click[1], click[2])
         session.refine()
         run.ious.append(iou(session.mask, gt))
@@ -100,6 +127,7 @@ def summarise(runs: list[RobotRun], max_clicks: int = MAX_CLICKS, ks: tuple[int,
         if k <= max_clicks:
             out[f"mIoU@{k}"] = float(np.mean([r.iou_at(k) for r in runs]))
     out["critic_points"] = float(np.mean([r.critic_points for r in runs]))
+    out["overridden"] = float(np.mean([r.overridden for r in runs]))
     return out
 
 

@@ -1,9 +1,11 @@
 """The one orchestration of critic rounds: `iter_rounds(core, n)`, a generator whose yields are the
 cancel points. The CLI's sculpt, batch, bench and the GUI's Auto all go through it.
 
-Per round: propose -> (accept every proposal) -> apply -> verdict. A "worse" verdict reverts the round
-(mode "revert": CLI, batch, bench) and the next round starts from the better mask with a smaller step
-(half as many of the critic's proposals, best first; a kept round resets the step). In mode "record"
+Per round: propose -> (accept every proposal) -> apply -> verdict. A "worse" verdict (mode "revert": CLI,
+batch, bench) goes back to the mask before the round and tries the critic's best half of the proposals
+(then a quarter, ... down to one: each try one segmenter call and one verdict); when every try is worse the
+round is reverted (kept in sculpt.json with its verdict, reason and attempts) and the next round starts from
+the better mask (a next round that proposes exactly the reverted points ends the rounds). In mode "record"
 (the GUI) the verdict is only recorded; "off" asks for no verdict (the prototype's behaviour).
 
 A critic failure never loses work: the failure (round, request, error) goes to `core.failures`,
@@ -31,6 +33,7 @@ class EventKind(str, Enum):
     PROPOSED = "proposed"
     APPLIED = "applied"
     REVERTED = "reverted"
+    RETRY = "retry"  # a worse verdict: the round is tried again with fewer of its proposals
     FAILED = "failed"
     STOPPED = "stopped"
 
@@ -90,6 +93,7 @@ def iter_rounds(core: SculptSession, n: int | None = None, verdict: str | None =
     n = core.params.rounds if n is None else n
     mode = verdict_mode(core.params.verdict if verdict is None else verdict)
     core.stop_reason = "rounds done"
+    reverted_sig: frozenset | None = None
     for _ in range(n):
         index = len(core.rounds) + 1
         try:
@@ -100,41 +104,42 @@ def iter_rounds(core: SculptSession, n: int | None = None, verdict: str | None =
             yield RoundEvent(EventKind.FAILED, index, object_id, message=core.stop_reason)
             return
         _record_reply_errors(core, rnd)
-        kept = _limit_step(core, rnd)
         yield RoundEvent(EventKind.PROPOSED, rnd.index, object_id, proposals=len(rnd.proposals))
         if not rnd.proposals:
             core.stop_reason = f"nothing proposed in round {rnd.index}"
             break
+        sig = _signature(rnd)
+        if reverted_sig is not None and sig == reverted_sig:
+            core.reject_pending()
+            core.stop_reason = f"round {rnd.index} proposed what a reverted round did: stopped"
+            break
         before = core.state_refs()
         core.accept_all()
-        core.apply()
         meta = core.round_meta.setdefault(rnd.index, {})
-        meta["applied_proposals"] = kept
-        v: Verdict | None = None
-        verdict_failed = False
-        if mode != "off":
-            t = time.perf_counter()
-            try:
-                v, error = judge(core.critic, core.image, before["mask"], core.mask, core.box, core.instance,
-                                 core.params.vlm_max_side)
-            except Exception as exc:  # noqa: BLE001 - the round stays, unjudged; the result is partial
-                error, v = one_line(exc), None
-            if error is not None:  # a critic that gives verdicts could not answer: keep the round, stop here
-                record_failure(core, rnd.index, "verdict", error)
-                verdict_failed = True
-            rnd.timings["verdict"] = time.perf_counter() - t
-            if v is not None:
-                meta["verdict"] = v.to_dict()
+        attempts: list[dict[str, Any]] = []
+        k = len(rnd.proposals)
+        while True:
+            core.apply()
+            v, verdict_failed = _judge(core, rnd, before, mode)
+            attempts.append({"applied_proposals": k, "iou_with_previous": rnd.iou_with_previous,
+                             "verdict": v.to_dict() if v is not None else None})
+            if verdict_failed or v is None or not v.worse or mode != "revert" or k <= 1:
+                break
+            # a worse round: back to the mask before it and try a smaller step (the critic's best half)
+            core.restore_refs(before)
+            k = math.ceil(k / 2)
+            _keep_first(rnd, k)
+            yield RoundEvent(EventKind.RETRY, rnd.index, object_id, k, rnd.iou_with_previous, v,
+                             f"round {rnd.index} worse ({v.reason or 'verdict'}): retrying with {k} proposal(s)")
+        meta["applied_proposals"], meta["attempts"] = k, attempts
+        if v is not None:
+            meta["verdict"] = v.to_dict()
         if v is not None and v.worse and mode == "revert":
             revert_round(core, rnd, before, v)
+            reverted_sig = sig
             yield RoundEvent(EventKind.REVERTED, rnd.index, object_id, len(rnd.proposals), rnd.iou_with_previous, v,
                              f"round {rnd.index} reverted: {v.reason or 'worse'}")
-            if kept <= 1:
-                core.stop_reason = f"round {rnd.index} reverted with a single proposal: nothing smaller to try"
-                break
-            core.step = core.step / 2
             continue
-        core.step = 1.0
         yield RoundEvent(EventKind.APPLIED, rnd.index, object_id, len(rnd.proposals), rnd.iou_with_previous, v)
         if verdict_failed:
             core.stop_reason = f"critic failed in round {rnd.index} (verdict): {core.failures[-1]['error']}"
@@ -144,6 +149,34 @@ def iter_rounds(core: SculptSession, n: int | None = None, verdict: str | None =
             core.stop_reason = f"converged in round {rnd.index} (IoU {rnd.iou_with_previous:.4f})"
             break
     yield RoundEvent(EventKind.STOPPED, len(core.rounds), object_id, message=core.stop_reason)
+
+
+def _judge(core: SculptSession, rnd: Round, before: dict[str, Any], mode: str) -> tuple[Verdict | None, bool]:
+    """(verdict or None when off, whether a critic that gives verdicts failed: recorded, round kept)."""
+    if mode == "off":
+        return None, False
+    t = time.perf_counter()
+    try:
+        v, error = judge(core.critic, core.image, before["mask"], core.mask, core.box, core.instance,
+                         core.params.vlm_max_side)
+    except Exception as exc:  # noqa: BLE001 - the round stays, unjudged; the result is partial
+        v, error = None, one_line(exc)
+    rnd.timings["verdict"] = rnd.timings.get("verdict", 0.0) + time.perf_counter() - t
+    if error is not None:
+        record_failure(core, rnd.index, "verdict", error)
+        return v, True
+    return v, False
+
+
+def _signature(rnd: Round) -> frozenset:
+    return frozenset((round(p.x), round(p.y), p.label.value) for p in rnd.proposals)
+
+
+def _keep_first(rnd: Round, k: int) -> None:
+    for i, p in enumerate(rnd.proposals):
+        p.status = PointStatus.ACCEPTED if i < k else PointStatus.REJECTED
+        if i >= k and "smaller step" not in p.reason:
+            p.reason = f"{p.reason} (not applied: smaller step after a worse verdict)".strip()
 
 
 def revert_round(core: SculptSession, rnd: Round, before: dict[str, Any], v: Verdict | None = None) -> None:
@@ -159,18 +192,6 @@ def revert_round(core: SculptSession, rnd: Round, before: dict[str, Any], v: Ver
     meta["reverted"] = True
     if v is not None:
         meta["verdict"] = v.to_dict()
-
-
-def _limit_step(core: SculptSession, rnd: Round) -> int:
-    """After a reverted round only the first ceil(step * n) proposals are applied (best first)."""
-    n = len(rnd.proposals)
-    keep = n if core.step >= 1 else max(1, math.ceil(n * core.step))
-    for p in rnd.proposals[keep:]:
-        p.status = PointStatus.REJECTED
-        p.reason = f"{p.reason} (not applied: smaller step after a reverted round)".strip()
-    meta = core.round_meta.setdefault(rnd.index, {})
-    meta["step"] = round(core.step, 4)
-    return keep
 
 
 def _record_reply_errors(core: SculptSession, rnd: Round) -> None:

@@ -46,13 +46,16 @@ def test_verdict_reverts_worse_rounds_with_the_oracle():
         events.append(ev)
         if ev.kind in (EventKind.APPLIED, EventKind.REVERTED):
             ious.append(iou(session.object(1).mask, gt))
-    assert any(e.kind is EventKind.REVERTED for e in events)
-    assert all(b >= a - 1e-9 for a, b in zip(ious, ious[1:], strict=False)), ious  # never worse
+    assert any(e.kind in (EventKind.RETRY, EventKind.REVERTED) for e in events)
+    assert all(b >= a - 1e-4 for a, b in zip(ious, ious[1:], strict=False)), ious  # never worse (oracle: |dIoU| <= 1e-4 is "same")
     assert ious[-1] > start
     core = session.object(1).core
-    reverted = [i for i, m in core.round_meta.items() if m.get("reverted")]
-    assert reverted and core.round_meta[reverted[0]]["verdict"]["outcome"] == "worse"
-    assert all(p.status.value == "rejected" for p in core.rounds[reverted[0] - 1].proposals)
+    tried = [m for m in core.round_meta.values() if len(m["attempts"]) > 1]
+    assert tried and tried[0]["attempts"][0]["verdict"]["outcome"] == "worse"
+    assert tried[0]["attempts"][1]["applied_proposals"] < tried[0]["attempts"][0]["applied_proposals"]
+    for r in core.rounds:  # a reverted round's points stop counting
+        if core.round_meta[r.index].get("reverted"):
+            assert all(p.status.value == "rejected" for p in r.proposals)
 
 
 def test_verdict_off_is_the_prototype_behaviour():
@@ -90,5 +93,5 @@ def test_readme_oracle_example_improves_on_demo(tmp_path):
     sculpted = float(line.split("sculpted ")[1].split()[0])
     assert sculpted > box_only, line
     doc = json.loads((tmp_path / "demo" / "sculpt.json").read_text())
-    assert any(r["reverted"] and r["verdict"]["outcome"] == "worse" for r in doc["rounds"])
+    assert any(a["verdict"]["outcome"] == "worse" for r in doc["rounds"] for a in r["attempts"])
     assert all("params" in r and "backends" in r for r in doc["rounds"])
