@@ -19,7 +19,14 @@ from engine.errors import InputError, SculptError
 from engine.geometry.masks import iou
 from engine.io.dataset import DatasetItem
 from engine.io.safe_paths import safe_join
-from engine.sculpt.runner import LoadedItem, build_critic, build_segmenter, load_item, sculpt_image
+from engine.sculpt.runner import (
+    LoadedItem,
+    build_critic,
+    build_segmenter,
+    critic_needs_gt,
+    load_item,
+    sculpt_image,
+)
 from engine.types import Box
 
 DONE_MARKER = "final_mask.png"  # written last by write_outputs: its presence means the item is complete
@@ -110,7 +117,7 @@ class WorkerContext:
         if self.segmenter is None:
             self.segmenter = build_segmenter(self.settings)
             self.builds += 1
-        if self.critic is None and self.critic_name not in ("oracle", "noisy-oracle"):
+        if self.critic is None and not critic_needs_gt(self.settings):
             self.critic = build_critic(self.settings)
 
     @property
@@ -118,7 +125,7 @@ class WorkerContext:
         return self.settings["critic"]["name"]
 
     def critic_for(self, loaded: LoadedItem) -> Any:
-        if self.critic_name in ("oracle", "noisy-oracle"):  # answers from this image's GT: built per image
+        if critic_needs_gt(self.settings):  # answers from this image's GT: built per image
             if loaded.gt is None:
                 raise InputError(f"{loaded.image_path}: critic '{self.critic_name}' needs a GT mask for every image")
             return build_critic(self.settings, gt_mask=loaded.gt)

@@ -28,6 +28,16 @@ def build_segmenter(settings: dict[str, Any], name: str | None = None):
     return SEGMENTERS.create(name, **backend_options(settings, "segmenter", name))
 
 
+GT_CRITICS = ("oracle", "noisy-oracle")  # critics whose input is data (the image's GT), not configuration
+
+
+def critic_needs_gt(settings: dict[str, Any], name: str | None = None) -> bool:
+    """True when the chosen critic (or one of its fallback chain) answers from a GT mask: build it per image
+    with build_critic(settings, gt_mask=...) - the one place where the GT is wired."""
+    names = [name or settings["critic"]["name"], *(settings["critic"].get("fallback_chain") or [])]
+    return any(n in GT_CRITICS for n in names)
+
+
 def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.ndarray | None = None):
     configure_from_settings(settings)
     name = name or settings["critic"]["name"]
@@ -41,7 +51,7 @@ def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.
 
 def _build_one_critic(settings: dict[str, Any], name: str, gt_mask: np.ndarray | None):
     options = backend_options(settings, "critic", name)
-    if name in ("oracle", "noisy-oracle"):  # the backends whose input is data, not configuration
+    if name in GT_CRITICS:
         options["gt_mask"] = gt_mask
     return CRITICS.create(name, **options)
 
