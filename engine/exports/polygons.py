@@ -95,22 +95,37 @@ def mask_contours(mask: np.ndarray, simplify: float | None = None) -> list[np.nd
     return [simplify_outline(c.reshape(-1, 2).astype(np.float64), simplify) for c in contours if len(c)]
 
 
+_SEARCH_CAP = 2000  # vertices of an outline searched for its closest vertex (more: every k-th)
+
+
 def _closest(a: np.ndarray, b: np.ndarray) -> tuple[int, int, float]:
-    d = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
-    i, j = np.unravel_index(int(np.argmin(d)), d.shape)
-    return int(i), int(j), float(d[i, j])
+    """Indices of a near-closest vertex pair (exact up to _SEARCH_CAP vertices per outline),
+    computed in chunks so that two long outlines never need an n x m matrix at once."""
+    ia = np.arange(0, len(a), max(1, len(a) // _SEARCH_CAP))
+    ib = np.arange(0, len(b), max(1, len(b) // _SEARCH_CAP))
+    bb = b[ib]
+    best = (np.inf, 0, 0)
+    for s in range(0, len(ia), 512):
+        d = ((a[ia[s : s + 512], None, :] - bb[None, :, :]) ** 2).sum(-1)
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        if d[i, j] < best[0]:
+            best = (float(d[i, j]), int(ia[s + i]), int(ib[j]))
+    return best[1], best[2], best[0]
 
 
 def _chain_order(segments: list[np.ndarray]) -> list[int]:
-    """Greedy nearest-neighbour order, starting from the largest outline: short bridges."""
-    left = set(range(len(segments)))
-    cur = max(left, key=lambda k: len(segments[k]))
+    """Greedy nearest-centroid order from the largest outline: short bridges, O(n^2) on n centroids."""
+    cent = np.array([s.mean(axis=0) for s in segments])
+    used = np.zeros(len(segments), bool)
+    cur = int(np.argmax([len(s) for s in segments]))
     order = [cur]
-    left.discard(cur)
-    while left:
-        cur = min(left, key=lambda k: _closest(segments[order[-1]], segments[k])[2])
+    used[cur] = True
+    for _ in range(len(segments) - 1):
+        d = ((cent - cent[cur]) ** 2).sum(axis=1)
+        d[used] = np.inf
+        cur = int(np.argmin(d))
         order.append(cur)
-        left.discard(cur)
+        used[cur] = True
     return order
 
 
@@ -125,19 +140,22 @@ def join_segments(segments: Sequence[np.ndarray]) -> Polygon:
         return []
     segs = [segs[k] for k in _chain_order(segs)]
     links = [_closest(segs[i], segs[i + 1])[:2] for i in range(len(segs) - 1)]  # (exit in i, entry in i+1)
-
-    def walk(i: int, start: int) -> list[tuple[np.ndarray, bool]]:  # (vertex, a bridge leaves it)
-        seg = np.roll(segs[i], -start, axis=0)
+    heads: list[list[tuple[np.ndarray, bool]]] = []  # (vertex, a bridge leaves it)
+    tails: list[list[tuple[np.ndarray, bool]]] = []
+    start = links[0][0] if links else 0
+    for i, seg in enumerate(segs):
+        seg = np.roll(seg, -start, axis=0)
         if i == len(segs) - 1:
-            return [*((p, False) for p in seg), (seg[0], True)]
+            heads.append([*((p, False) for p in seg), (seg[0], True)])
+            break
         exit_at = (links[i][0] - start) % len(seg)
-        head = [(p, False) for p in seg[:exit_at]] + [(seg[exit_at], True)]
-        tail = [(p, False) for p in seg[exit_at:]] + [(seg[0], i > 0)]
-        return [*head, *walk(i + 1, links[i][1]), *tail]
-
+        heads.append([(p, False) for p in seg[:exit_at]] + [(seg[exit_at], True)])
+        tails.append([(p, False) for p in seg[exit_at:]] + [(seg[0], i > 0)])
+        start = links[i][1]
+    flat = [((float(p[0]), float(p[1])), bridge) for part in [*heads, *reversed(tails)] for p, bridge in part]
     out: Polygon = []
-    for p, bridge in walk(0, links[0][0] if links else 0):
-        xy = (float(p[0]), float(p[1]))
+    for k, (xy, bridge) in enumerate(flat):
+        bridge = bridge and flat[(k + 1) % len(flat)][0] != xy  # touching outlines: a zero-length bridge
         if out and out[-1] == xy and not bridge:
             continue
         out.append(xy)
@@ -149,54 +167,48 @@ def join_segments(segments: Sequence[np.ndarray]) -> Polygon:
 
 
 def split_joined(poly: Sequence[Sequence[float]]) -> tuple[list[Polygon], list[Polygon]]:
-    """(loops, lines) of a vertex walk. A vertex met again closes the loop since its first visit;
-    loops of under 3 distinct vertices are out-and-back lines: dropped when marked as a bridge
-    (a doubled vertex before it; only its two end vertices are kept), kept as lines otherwise (one-pixel-wide parts; the bridges of
-    files from other tools, which Ultralytics draws too). A walk with no repeated vertex is one loop."""
+    """(loops, points) of a vertex walk written by `join_segments` or another tool (Ultralytics).
+
+    The edges that leave a doubled vertex are bridges and are dropped; what is left is the outlines
+    themselves, cut back into closed loops (every vertex has as many edges in as out, so a walk
+    along unused edges comes back to its start). A walk with no doubled vertex is one loop, bridges
+    included, as Ultralytics fills it. `points` are the walk's vertices (outline pixels, drawn: a
+    one-pixel part is a vertex and nothing else)."""
     raw = [(float(x), float(y)) for x, y in poly]
-    pts: list[tuple[float, float]] = []
-    bridges: set[frozenset] = set()
-    pending = False
-    for p in raw:
-        if pts and pts[-1] == p:
-            pending = True
+    if not raw:
+        return [], []
+    edges: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    bridge_next = False
+    prev = raw[0]
+    for p in [*raw[1:], raw[0]]:
+        if p == prev:
+            bridge_next = True
             continue
-        if pending and pts:
-            bridges.add(frozenset((pts[-1], p)))
-        pending = False
-        pts.append(p)
-    if pending and pts and len(pts) > 1:
-        bridges.add(frozenset((pts[-1], pts[0])))
-    if len(pts) > 1 and pts[-1] != pts[0]:
-        pts.append(pts[0])
-    stack: list[tuple[float, float]] = []
-    where: dict[tuple[float, float], int] = {}
+        if not bridge_next:
+            edges.append((prev, p))
+        bridge_next = False
+        prev = p
+    out: dict[tuple[float, float], list[int]] = {}
+    for k, (u, _) in enumerate(edges):
+        out.setdefault(u, []).append(k)
+    used = [False] * len(edges)
     loops: list[Polygon] = []
-    lines: list[Polygon] = []
-
-    def emit(loop: list[tuple[float, float]]) -> None:
-        if len(set(loop)) >= 3:
-            loops.append(loop)
-        elif len(set(loop)) == 2 and frozenset(loop) not in bridges:
-            lines.append(loop)
-        elif len(set(loop)) == 2:  # a bridge: its ends are outline vertices (a one-pixel part may be one)
-            lines.extend([[loop[0]], [loop[1]]])
-
-    for p in pts:
-        if p in where:
-            k = where[p]
-            loop = stack[k:]
-            for q in loop[1:]:
-                where.pop(q, None)
-            del stack[k + 1:]
-            emit(loop)
-        else:
-            where[p] = len(stack)
-            stack.append(p)
-    emit(stack)
-    if not loops and not lines and pts:
-        lines.append(pts)
-    return loops, lines
+    for k0 in range(len(edges)):
+        if used[k0]:
+            continue
+        start, loop, k = edges[k0][0], [], k0
+        while k is not None:
+            used[k] = True
+            u, v = edges[k]
+            loop.append(u)
+            if v == start:
+                break
+            k = next((j for j in out.get(v, ()) if not used[j]), None)
+            if k is None:
+                loop.append(v)  # unbalanced (a doubled vertex that was not a bridge): close it here
+        loops.append(loop)
+    points = [[p] for p in dict.fromkeys(raw)]
+    return loops, points
 
 
 def polygons_to_mask(polygons: Sequence[Sequence[Sequence[float]]], shape: tuple[int, int]) -> np.ndarray:
@@ -223,8 +235,8 @@ def even_odd_mask(loops: Sequence[Sequence[Sequence[float]]], shape: tuple[int, 
 
 def joined_to_mask(poly: Sequence[Sequence[float]], shape: tuple[int, int]) -> np.ndarray:
     """A YOLO-seg line (a joined walk, ours or Ultralytics') back to its mask."""
-    loops, lines = split_joined(poly)
+    loops, points = split_joined(poly)
     mask = even_odd_mask(loops, shape)
-    if lines:
-        mask |= polygons_to_mask(lines, shape)
+    if points:
+        mask |= polygons_to_mask(points, shape)
     return mask

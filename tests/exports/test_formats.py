@@ -244,3 +244,20 @@ def test_voc_with_rgb_masks_as_cvat_writes_them(outputs: Path, tmp_path: Path) -
     assert [o.label for o in got] == ["crab", "shell", "crab"]
     for o, (_, mask) in zip(got, WANT["two"], strict=True):
         assert np.array_equal(o.mask, mask)
+
+
+def test_yolo_line_of_a_noisy_mask_reads_back_exactly(tmp_path: Path) -> None:
+    """Hundreds of outlines, many touching at a vertex (zero-length bridges), holes in islands."""
+    from engine.exports.importers import read_yolo_objects
+
+    rng = np.random.default_rng(3)
+    m = np.zeros((240, 260), np.uint8)
+    cv2.circle(m, (130, 120), 80, 1, -1)
+    ring = cv2.dilate(m, np.ones((9, 9))) - cv2.erode(m, np.ones((9, 9)))
+    m = np.where(ring > 0, (rng.random(m.shape) < 0.5).astype(np.uint8), m).astype(bool)
+    m[rng.integers(0, 240, 40), rng.integers(0, 260, 40)] = True
+    path = export([ExportItem("n", 260, 240, [Instance("x", m)])], "yolo", tmp_path)[0]
+    (line,) = path.read_text().splitlines()
+    assert len(line.split()) > 2000
+    (obj,) = read_yolo_objects(path, (240, 260))
+    assert np.array_equal(obj.mask, m)
