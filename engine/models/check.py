@@ -81,7 +81,11 @@ def _probe_segmenter(backend: Any) -> str:
     image, box = _scene()
     backend.prepare(image)
     pred = backend.predict(box, [])
-    return f"prepare + one box prompt on {image.shape[1]}x{image.shape[0]}: {len(pred.scores)} mask(s)"
+    what = f"prepare + one box prompt on {image.shape[1]}x{image.shape[0]}: {len(pred.scores)} mask(s)"
+    if callable(getattr(backend, "find_all", None)):  # text prompts (sam3): one "find all" too
+        found = backend.find_all(image, "object")
+        what += f"; text prompt 'object': {len(found)} found"
+    return what
 
 
 def _probe_critic(backend: Any) -> str:

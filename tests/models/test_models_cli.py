@@ -104,16 +104,21 @@ def test_segmenter_families_are_discovered_and_checked(tmp_path, monkeypatch, ca
     tf.build_sam2(models / "sam2.1-hiera-tiny")
     tf.build_sam_hq(models / "sam-hq-vit-base")
     tf.build_edgetam(models / "EdgeTAM-hf")
+    from tests.edit.tiny_models import clip_tokenizer
+
+    tf.build_sam3(models / "sam3", clip_tokenizer())
     monkeypatch.setenv("SAM_SCULPT_MODELS", str(models))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    assert main(["models", "list", "sam2", "sam-hq", "edgetam", "--json"]) == 0
+    assert main(["models", "list", "sam2", "sam-hq", "edgetam", "sam3", "--json"]) == 0
     rows = {r["family"]: r for r in json.loads(capsys.readouterr().out)}
-    for fam, folder in (("sam2", "sam2.1-hiera-tiny"), ("sam-hq", "sam-hq-vit-base"), ("edgetam", "EdgeTAM-hf")):
+    for fam, folder in (("sam2", "sam2.1-hiera-tiny"), ("sam-hq", "sam-hq-vit-base"), ("edgetam", "EdgeTAM-hf"),
+                        ("sam3", "sam3")):
         assert rows[fam]["status"] == "found" and rows[fam]["found"][0]["path"] == str(models / folder), fam
-    for fam in ("sam2", "sam-hq", "edgetam"):  # no --path: the discovered folder is loaded through the backend
+    for fam in ("sam2", "sam-hq", "edgetam", "sam3"):  # no --path: the discovered folder is loaded by the backend
         assert main(["models", "check", fam, "--device", "cpu", "--json"]) == 0, fam
         res = json.loads(capsys.readouterr().out)
         assert res["device"] == "cpu" and "box prompt" in res["forward"] and res["model_mb"] > 0, res
+        assert ("text prompt" in res["forward"]) == (fam == "sam3")
 
 
 @pytest.mark.slow
