@@ -4,8 +4,6 @@ cost: the CPU choice. Preprocessing is SAM 2's (Sam2Processor); the timm backbon
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine.registry import SEGMENTERS
 from engine.segmenters.sam2 import Sam2Segmenter
 
@@ -14,9 +12,6 @@ from engine.segmenters.sam2 import Sam2Segmenter
 class EdgeTamSegmenter(Sam2Segmenter):
     name = "edgetam"
     family = "EdgeTAM"
+    model_class = "EdgeTamModel"
     layout = "the yonigozlan/EdgeTAM-hf layout: config.json + model.safetensors"
 
-    def _model_class(self) -> Any:
-        from transformers import EdgeTamModel
-
-        return EdgeTamModel

@@ -71,7 +71,9 @@ def load_error(folder: Path, what: str, exc: Exception) -> BackendError:
 
 
 class HFSamBase(SamBackendBase):
-    """Subclasses set name, family, layout and the hooks _model_class, _default_processor, _embed, _unpack."""
+    """Subclasses set name, family, layout, model_class and the hooks _default_processor, _embed, _unpack."""
+
+    model_class = ""  # the transformers class name, e.g. "Sam2Model"
 
     family = "SAM"  # for messages
     layout = "a save_pretrained folder"  # e.g. the repo id whose layout is expected
@@ -109,7 +111,9 @@ class HFSamBase(SamBackendBase):
 
     # ---- hooks ----------------------------------------------------------------------------------
     def _model_class(self) -> Any:
-        raise NotImplementedError
+        import transformers
+
+        return getattr(transformers, self.model_class)
 
     def _default_processor(self) -> Any:
         raise NotImplementedError

@@ -14,12 +14,9 @@ from engine.segmenters.hf_base import HFSamBase
 class Sam2Segmenter(HFSamBase):
     name = "sam2"
     family = "SAM 2"
+    model_class = "Sam2Model"
     layout = "the facebook/sam2.1-hiera-tiny layout: config.json + model.safetensors"
 
-    def _model_class(self) -> Any:
-        from transformers import Sam2Model
-
-        return Sam2Model
 
     def _default_processor(self) -> Any:
         from transformers import Sam2ImageProcessor, Sam2Processor

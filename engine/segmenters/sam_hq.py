@@ -17,6 +17,7 @@ from engine.segmenters.hf_base import HFSamBase
 class SamHQSegmenter(HFSamBase):
     name = "sam-hq"
     family = "SAM-HQ"
+    model_class = "SamHQModel"
     layout = "the syscv-community/sam-hq-vit-base layout: config.json + model.safetensors"
     stretch_to_square = False
 
@@ -27,10 +28,6 @@ class SamHQSegmenter(HFSamBase):
     def _input_size(self, config: dict) -> int:
         return int(config.get("vision_config", {}).get("image_size", 1024))
 
-    def _model_class(self) -> Any:
-        from transformers import SamHQModel
-
-        return SamHQModel
 
     def _default_processor(self) -> Any:
         from transformers import SamHQProcessor, SamImageProcessor
