@@ -22,25 +22,37 @@ Polygon = list[tuple[float, float]]
 _EDGE_SCALE = 4  # upsampling used to trace pixel edges instead of pixel centres
 
 
-def hole_free_pieces(mask: np.ndarray, max_pieces: int = 10_000) -> list[np.ndarray]:
-    stack, out = [mask.astype(bool)], []
+def _cropped_pieces(mask: np.ndarray, max_pieces: int = 100_000) -> list[tuple[np.ndarray, int, int]]:
+    """Hole-free pieces as (crop, x0, y0): every component is worked on inside its own box, so a
+    mask with thousands of holes costs the area of its pieces, not holes x image."""
+    stack: list[tuple[np.ndarray, int, int]] = [(mask.astype(bool), 0, 0)]
+    out: list[tuple[np.ndarray, int, int]] = []
     while stack and len(out) < max_pieces:
-        m = stack.pop()
-        n, labels = cv2.connectedComponents(m.astype(np.uint8), connectivity=8)
+        m, ox, oy = stack.pop()
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(m.astype(np.uint8), connectivity=8)
         for i in range(1, n):
-            comp = labels == i
+            x, y, w, h = (int(v) for v in stats[i, :4])
+            comp = labels[y : y + h, x : x + w] == i
             contours, hier = cv2.findContours(comp.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-            holes = [c for c, h in zip(contours, hier[0], strict=True) if h[3] >= 0] if hier is not None else []
+            holes = [c for c, hh in zip(contours, hier[0], strict=True) if hh[3] >= 0] if hier is not None else []
             if not holes:
-                out.append(comp)
+                out.append((comp, ox + x, oy + y))
                 continue
-            _, y, _, hh = cv2.boundingRect(holes[0])
-            cut = y + hh // 2
-            top, bottom = comp.copy(), comp.copy()
-            top[cut:] = False
-            bottom[:cut] = False
-            stack.extend([top, bottom])
+            rows = sorted(r[1] + r[3] // 2 for r in map(cv2.boundingRect, holes))
+            cut = rows[len(rows) // 2]  # through the median hole: about half the holes on each side
+            stack.append((comp[:cut], ox + x, oy + y))
+            stack.append((comp[cut:], ox + x, oy + y + cut))
     return out
+
+
+def hole_free_pieces(mask: np.ndarray, max_pieces: int = 100_000) -> list[np.ndarray]:
+    """Full-size masks without holes whose union is the mask (horizontal cuts through the holes)."""
+    pieces = []
+    for crop, x, y in _cropped_pieces(mask, max_pieces):
+        full = np.zeros(mask.shape, bool)
+        full[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
+        pieces.append(full)
+    return pieces
 
 
 def simplify_outline(points: np.ndarray, tolerance: float | None) -> np.ndarray:
@@ -80,11 +92,11 @@ def mask_to_polygons(mask: np.ndarray, edges: bool = False, min_points: int = 3,
     where pixel i spans [i, i+1)). One-pixel-wide pieces trace as 1-2 vertices; they are padded to
     min_points by repeating vertices (a degenerate polygon readers still draw as a line or dot)."""
     polys = []
-    for piece in hole_free_pieces(mask):
-        c = _outer_contour(piece, edges)
+    for crop, x, y in _cropped_pieces(mask):
+        c = _outer_contour(crop, edges)
         if c is None:
             continue
-        polys.append(_as_polygon(simplify_outline(c, simplify), min_points))
+        polys.append(_as_polygon(simplify_outline(c + (x, y), simplify), min_points))
     return polys
 
 
