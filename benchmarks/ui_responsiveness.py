@@ -7,8 +7,13 @@ on a bundled sample; a 10 ms QTimer on the UI thread records the gap between its
 
     .venv/bin/python benchmarks/ui_responsiveness.py [--sample moth] [--threads N] [--json out.json]
 
+Each stall over 50 ms is printed with what the worker said it was doing when the stall began and
+ended (its progress text), so the cause can be found. The last line is
+`SUMMARY max_stall_ms=.. p99_ms=.. phase=..` (the worst phase).
+
 Phases, each timed from the job's submission to its result on screen:
-  open      model load + image embedding (the expensive one) + first mask
+  open      image embedding (the expensive one) + first mask; with --no-preload also the model load
+            (the app loads the model before its window is interactive: gui/warmup.py)
   propose   one critic round (heuristic critic by default)
   apply     decoder-only refine with the accepted proposals
 """
@@ -36,7 +41,10 @@ from engine.settings import deep_merge, load_settings  # noqa: E402
 
 
 class TickMeter:
-    def __init__(self) -> None:
+    def __init__(self, label=lambda: "") -> None:
+        self.label = label  # what the worker is doing (its progress text), read on each tick
+        self.stalls: list[tuple[float, str, str]] = []
+        self._last_label = ""
         self.timer = QTimer()
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
@@ -46,12 +54,18 @@ class TickMeter:
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.gaps.append(now - self.last)
+        gap = now - self.last
+        self.gaps.append(gap)
         self.ends.append(now - self.t0)
         self.last = now
+        label = self.label()
+        if gap > 0.05:
+            self.stalls.append((gap, self._last_label, label))
+        self._last_label = label
 
     def start(self) -> None:
-        self.gaps, self.ends = [], []
+        self.gaps, self.ends, self.stalls = [], [], []
+        self._last_label = self.label()
         self.last = self.t0 = time.perf_counter()
         self.timer.start()
 
@@ -62,7 +76,8 @@ class TickMeter:
                 "p99_ms": round(g[min(len(g) - 1, int(0.99 * len(g)))] * 1000, 1),
                 "median_ms": round(statistics.median(g) * 1000, 1),
                 "over_50ms": sum(x > 0.05 for x in g),
-                "worst_at_s": [round(e - d, 2) for d, e in sorted(zip(self.gaps, self.ends, strict=True))[-5:]]}
+                "worst_at_s": [round(e - d, 2) for d, e in sorted(zip(self.gaps, self.ends, strict=True))[-5:]],
+                "stalls": [(round(g * 1000, 1), a, b) for g, a, b in sorted(self.stalls, reverse=True)[:5]]}
 
 
 def wait_for(app: QApplication, cond, timeout_s: float) -> bool:
@@ -98,6 +113,8 @@ def main() -> int:
                    help="torch threads for the sam backend (default: the GUI's, all cores but one; 0: all cores)")
     p.add_argument("--rounds", type=int, default=3, help="propose/apply rounds to time")
     p.add_argument("--json", type=Path)
+    p.add_argument("--no-preload", action="store_true",
+                   help="load the model on the worker while the window runs (the old behaviour, for comparison)")
     args = p.parse_args()
 
     app = QApplication(sys.argv[:1])
@@ -116,10 +133,17 @@ def main() -> int:
         "segmenter": {"name": "sam", "options": {"sam": sam_opts}},
         "critic": {"name": args.critic, "options": {"heuristic": {"min_evidence": 0.1}}},
     })
-    w = MainWindow(settings, tmp / "out", tmp / "work")
+    segmenter = None
+    if not args.no_preload:
+        from gui.warmup import preload_segmenter
+
+        t = time.perf_counter()
+        segmenter = preload_segmenter(settings)
+        print(f"preload   {time.perf_counter() - t:7.2f}s  (before the window is shown, as the app does)")
+    w = MainWindow(settings, tmp / "out", tmp / "work", segmenter=segmenter)
     w.resize(1400, 900)
     w.show()
-    meter = TickMeter()
+    meter = TickMeter(lambda: w.log_panel.status.text())
     rows: dict[str, dict] = {}
 
     def phase(name: str, submit, done, timeout_s: float = 900) -> None:
@@ -136,8 +160,11 @@ def main() -> int:
         print(f"{name:9s} {row['seconds']:7.2f}s  max stall {row['max_ms']:6.1f} ms  p99 {row['p99_ms']:5.1f} ms  "
               f"median {row['median_ms']:4.1f} ms  gaps>50ms {row['over_50ms']:3d}  ticks {row['ticks']}  "
               f"(5 worst start at {row['worst_at_s']} s)")
+        for ms, a, b in row["stalls"]:
+            print(f"          stall {ms:6.1f} ms while: {a!r} -> {b!r}")
 
-    print(f"sample {args.sample}, {args.variant} random weights on cpu, critic {args.critic}, {os.cpu_count()} cores")
+    print(f"sample {args.sample}, {args.variant} random weights on cpu, critic {args.critic}, {os.cpu_count()} cores, "
+          f"load {os.getloadavg()[0]:.2f}")
     phase("open", lambda: w.open_folder(ROOT / "auxiliary", select=args.sample),
           lambda: w.snapshot.mask is not None)
     for r in range(1, args.rounds + 1):
@@ -148,11 +175,15 @@ def main() -> int:
             wait_for(app, lambda: not w.busy and all(p.status != "pending" for p in w.snapshot.points), 60)
         phase(f"apply{r}", lambda: w.submit("apply"), lambda: w.snapshot.rounds[-1].applied)
     worst = max(r["max_ms"] for r in rows.values())
-    print(f"largest UI stall: {worst:.1f} ms (goal < 50 ms) - {'met' if worst < 50 else 'NOT met'}")
+    worst_phase = max(rows, key=lambda k: rows[k]["max_ms"])
+    print(f"largest UI stall: {worst:.1f} ms (goal < 50 ms) - {'met' if worst < 50 else 'NOT met'}; "
+          f"load at the end {os.getloadavg()[0]:.2f}")
     if args.json:
         write_json(args.json, {"sample": args.sample, "variant": args.variant, "critic": args.critic,
                                "cpu_count": os.cpu_count(), "threads": args.threads, "phases": rows, "worst_ms": worst})
     w.close()
+    print(f"SUMMARY max_stall_ms={worst:.1f} p99_ms={rows[worst_phase]['p99_ms']:.1f} phase={worst_phase} "
+          f"preload={'no' if args.no_preload else 'yes'}")
     return 0
 
 

@@ -9,8 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import QApplication, QSplashScreen
 
 from engine.errors import SculptError
 from engine.resources import samples_dir
@@ -38,7 +39,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def build_window(argv: list[str]):
+def build_window(argv: list[str], preload=None):
+    """`preload`: a callable(str) told which model is loading; given, the model is loaded first."""
     from gui.main_window import MainWindow
 
     args = parse_args(argv)
@@ -47,7 +49,12 @@ def build_window(argv: list[str]):
     gui = settings.setdefault("gui", {})
     out = args.out or resolve_dir(gui.get("out_dir") or "outputs", Path.cwd())
     work = args.work or (resolve_dir(gui["work_dir"], Path.cwd()) if gui.get("work_dir") else out / ".work")
-    window = MainWindow(settings, Path(out), Path(work), base_settings=base)
+    segmenter = None
+    if preload:  # the model loads before the window is interactive (gui/warmup.py: why)
+        from gui.warmup import preload_segmenter
+
+        segmenter = preload_segmenter(settings, preload)
+    window = MainWindow(settings, Path(out), Path(work), base_settings=base, segmenter=segmenter)
     recover = args.recover or os.environ.get(RECOVER_ENV, "ask")
     return window, args, recover
 
@@ -67,12 +74,21 @@ def run_gui(argv: list[str]) -> int:
     app.setApplicationName("SAM Sculpt")
     app.setOrganizationName("sam-sculpt")
     apply_look(app, argv)
+    splash = QSplashScreen(_splash_pixmap())
+    splash.show()
+
+    def say(name: str) -> None:
+        splash.showMessage(QCoreApplication.translate("App", "SAM Sculpt: loading the segmenter {0}...").format(name),
+                           Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter)
+        app.processEvents()
+
     try:
-        window, args, recover = build_window(argv)
+        window, args, recover = build_window(argv, preload=say)
     except SculptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     window.show()
+    splash.finish(window)
 
     def start() -> None:
         if window.offer_recovery(recover):
@@ -85,3 +101,9 @@ def run_gui(argv: list[str]) -> int:
 
     QTimer.singleShot(0, start)
     return app.exec()
+
+
+def _splash_pixmap() -> QPixmap:
+    pix = QPixmap(460, 120)
+    pix.fill(QColor(48, 50, 56))
+    return pix

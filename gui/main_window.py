@@ -40,7 +40,8 @@ UI_STATE_VERSION = 3  # bump when the docks change, so an old saved layout is no
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: dict[str, Any], out_dir: Path, work_dir: Path, base_settings: dict[str, Any] | None = None) -> None:
+    def __init__(self, settings: dict[str, Any], out_dir: Path, work_dir: Path, base_settings: dict[str, Any] | None = None,
+                 segmenter: Any = None) -> None:
         super().__init__()
         guarded = guard_none_refcount()
         self.setWindowTitle("SAM Sculpt")
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)
 
-        self.worker = WorkerThread(settings, self.store)
+        self.worker = WorkerThread(settings, self.store, segmenter)
         w = self.worker.worker
         w.snapshot.connect(self._on_snapshot)
         w.image_loaded.connect(self._on_image_loaded)

@@ -176,6 +176,13 @@ class EngineWorker(ObjectHandlers, EditHandlers, QObject):
             self.busy.emit(False)
             self.models.emit(self._models_text())
 
+    @Slot()
+    def lower_priority(self) -> None:
+        """On the worker thread: let the scheduler prefer the UI thread on a busy machine."""
+        from gui.warmup import lower_this_thread_priority
+
+        lower_this_thread_priority()
+
     def _check_cancel(self) -> None:
         if self.cancel_token.cancelled:
             raise Cancelled()
@@ -437,7 +444,7 @@ class WorkerThread(QObject):
 
     _submit = Signal(object)
 
-    def __init__(self, settings: dict[str, Any], store: AutosaveStore) -> None:
+    def __init__(self, settings: dict[str, Any], store: AutosaveStore, segmenter: Any = None) -> None:
         super().__init__()
         # a worker running pure-Python code holds the GIL for up to the switch interval (5 ms by
         # default) each time the UI thread asks for it; a shorter interval keeps the UI snappy
@@ -446,8 +453,10 @@ class WorkerThread(QObject):
         self.thread = QThread()
         self.thread.setObjectName("engine-worker")
         self.worker = EngineWorker(settings, store, self.cancel_token)
+        self.worker.segmenter = segmenter  # preloaded before the window showed (gui.warmup), or None
         self.worker.moveToThread(self.thread)
         self._submit.connect(self.worker.handle)
+        self.thread.started.connect(self.worker.lower_priority)
         self.thread.start()
 
     def submit(self, cmd: c.Command | str, **args: Any) -> None:

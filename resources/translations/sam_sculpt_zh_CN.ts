@@ -13,6 +13,13 @@
     </message>
 </context>
 <context>
+    <name>App</name>
+    <message>
+        <source>SAM Sculpt: loading the segmenter {0}...</source>
+        <translation>SAM Sculpt：正在加载分割模型 {0}……</translation>
+    </message>
+</context>
+<context>
     <name>EditHandlers</name>
     <message>
         <source>open an image first</source>

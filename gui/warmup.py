@@ -1,0 +1,57 @@
+"""What keeps the UI thread from waiting (issue #17, item 5).
+
+Measured with benchmarks/ui_responsiveness.py and a stack sampler of the worker thread: the long
+UI stalls of `open` all came from work that holds the GIL in one C call while the window is live:
+importing big extension modules (onnxruntime, torch.onnx: seconds of dlopen + module init),
+torch.onnx.export's graph passes (~350 ms each) and onnxruntime's InferenceSession creation
+(~300 ms) when the SAM decoder is exported on first use, plus the checkpoint load and model build.
+The embedding itself releases the GIL (torch ops), and so do the critic and refine steps.
+
+So the window loads the configured segmenter's model BEFORE it becomes interactive (a splash says
+what is loading), on the main thread, through the model manager; the worker then finds it there.
+The worker thread also runs at a lower CPU priority (Linux: nice +5 for its native thread), so on a
+busy machine the scheduler prefers the UI thread. Loading a different model from Settings later
+still happens on the worker (and may stall briefly, once)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+WORKER_NICE = 5
+
+
+def preload_segmenter(settings: dict[str, Any], say: Callable[[str], None] = lambda _m: None):
+    """Builds the configured segmenter and loads its model (None when it has none, e.g. grabcut).
+    Returns the segmenter, for the worker to reuse; errors are left to the worker to report."""
+    if not settings.get("gui", {}).get("preload_models", True):
+        return None
+    from engine.sculpt.runner import build_segmenter
+    from gui.worker import with_ui_core
+
+    name = settings["segmenter"]["name"]
+    say(name)
+    try:
+        seg = build_segmenter(with_ui_core(settings))
+        load = getattr(seg, "model", None)
+        if callable(load):
+            load()
+    except Exception:  # noqa: BLE001 - the worker builds it again and reports the error in the log
+        return None
+    return seg
+
+
+def lower_this_thread_priority(nice: int = WORKER_NICE) -> bool:
+    """Raise the calling thread's nice value (Linux threads have their own); True when it worked.
+    Threads it starts later (e.g. torch's intra-op pool) inherit it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+        return True
+    except (OSError, AttributeError):
+        return False
