@@ -2,8 +2,9 @@
 
 Layout of the work folder:
     recovery.json             {"root": ..., "name": ..., "dirty": true, "pid": ...} while unsaved work exists
-    <name>/snapshot.json      the session state (box, points, rounds, instance...) as plain, versioned JSON
-    <name>/arrays-*.npz       its masks and square regions (engine.io.session_store; read with allow_pickle=False)
+    <name>/snapshot.npz       the session state (box, points, rounds, instance...) as plain, versioned JSON
+                              plus its masks and square regions as .npy members (engine.io.session_store:
+                              one zip, one atomic write; arrays read with allow_pickle=False)
     <name>/mask.png           the current mask, for humans
     flags.json                names the annotator flagged
 Nothing here is ever unpickled: an old autosave.pkl is ignored with one log line. Every write is atomic

@@ -36,7 +36,7 @@ def test_kill_and_recover(qtbot, make_window, tmp_path, qsettings_file):
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     assert proc.returncode == -signal.SIGKILL
-    assert (work / "recovery.json").exists() and (work / "demo" / "snapshot.json").exists()
+    assert (work / "recovery.json").exists() and (work / "demo" / "snapshot.npz").exists()
     assert not (out / "demo").exists(), "nothing was saved explicitly"
 
     w = make_window(out=out, work=work)

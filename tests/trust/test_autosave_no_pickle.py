@@ -114,10 +114,21 @@ def test_autosave_names_stay_in_the_work_folder(tmp_path):
 
 
 # ---- the store refuses anything odd ------------------------------------------------------------------
+def _rewrite(folder: Path, member: str, data: bytes) -> None:
+    path = folder / SNAPSHOT_FILE
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members[member] = data
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, d in members.items():
+            zf.writestr(n, d)
+
+
 def _tamper(folder: Path, **changes) -> None:
-    head = json.loads((folder / SNAPSHOT_FILE).read_text())
+    with zipfile.ZipFile(folder / SNAPSHOT_FILE) as zf:
+        head = json.loads(zf.read("snapshot.json"))
     head.update(changes)
-    (folder / SNAPSHOT_FILE).write_text(json.dumps(head))
+    _rewrite(folder, "snapshot.json", json.dumps(head).encode())
 
 
 @pytest.mark.parametrize("changes, needle", [
@@ -125,7 +136,9 @@ def _tamper(folder: Path, **changes) -> None:
     ({"version": "1"}, "without a version"),
     ({"format": "pickle"}, "not a SAM Sculpt snapshot"),
     ({"kind": "other"}, "snapshot, not"),
-    ({"arrays_file": "../../x.npz"}, "bad arrays manifest"),
+    ({"arrays": [1, 2]}, "bad arrays manifest"),
+    ({"arrays": {"a0": {"dtype": "float64", "shape": [3, 3], "packed": True}}}, "bad manifest entry"),
+    ({"arrays": {"a0": {"dtype": "bool", "shape": [30, 30], "packed": True}}}, "does not match the manifest"),
     ({"arrays": {"a0": {"dtype": "object", "shape": [2]}}}, "bad manifest entry"),
     ({"arrays": {"a0": {"dtype": "bool", "shape": [10 ** 6, 10 ** 6]}}}, "above the limit"),
     ({"doc": {"$type": "Popen", "$id": 0, "fields": {}}}, "unknown type 'Popen'"),
@@ -143,15 +156,19 @@ def test_tampered_snapshots_are_refused(tmp_path, changes, needle):
 def test_npz_with_a_pickled_object_array_is_refused(tmp_path):
     marker = tmp_path / "PWNED"
     save_snapshot(tmp_path, {"x": 1}, {"a0": np.zeros(2)}, "k")
-    npz = next(tmp_path.glob("arrays-*.npz"))
     buf = io.BytesIO()
     np.save(buf, np.array([_Touch(marker)], dtype=object), allow_pickle=True)
-    with zipfile.ZipFile(npz, "w") as zf:
-        zf.writestr("a0.npy", buf.getvalue())
-    with pytest.raises(SnapshotError, match="does not match the manifest"):
+    _rewrite(tmp_path, "a0.npy", buf.getvalue())
+    with pytest.raises(SnapshotError, match="does not match the manifest|larger than its manifest"):
         load_snapshot(tmp_path, "k")
     _tamper(tmp_path, arrays={"a0": {"dtype": "float64", "shape": [1]}})
     with pytest.raises(SnapshotError):
+        load_snapshot(tmp_path, "k")
+    _rewrite(tmp_path, "snapshot.json", b"\x80\x04 a pickle, not JSON")
+    with pytest.raises(SnapshotError, match="unreadable snapshot document"):
+        load_snapshot(tmp_path, "k")
+    (tmp_path / SNAPSHOT_FILE).write_bytes(pickle.dumps(_Touch(marker)))  # a pickle under the snapshot's name
+    with pytest.raises(SnapshotError, match="unreadable snapshot"):
         load_snapshot(tmp_path, "k")
     assert not marker.exists()
 
@@ -163,8 +180,8 @@ def test_store_api_for_other_sessions(tmp_path):
     doc, back = load_snapshot(tmp_path, "image-session")
     assert doc == {"objects": [{"id": 1, "label": "crab"}]}
     assert back["logits"].dtype == np.float16 and back["mask"].shape == (4, 5)
-    save_snapshot(tmp_path, {"v": 2}, {}, "image-session")  # a later save replaces the arrays file
-    assert len(list(tmp_path.glob("arrays-*.npz"))) == 1 and load_snapshot(tmp_path)[0] == {"v": 2}
+    save_snapshot(tmp_path, {"v": 2}, {}, "image-session")  # a later save replaces it: one file
+    assert [p.name for p in tmp_path.iterdir()] == [SNAPSHOT_FILE] and load_snapshot(tmp_path)[0] == {"v": 2}
     assert load_snapshot(tmp_path / "empty") is None
     with pytest.raises(SnapshotError):
         save_snapshot(tmp_path, {"x": object()}, {}, "k")
