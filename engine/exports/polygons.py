@@ -128,16 +128,15 @@ def _closest(a: np.ndarray, b: np.ndarray) -> tuple[int, int, float]:
 def _chain_order(segments: list[np.ndarray]) -> list[int]:
     """Greedy nearest-centroid order from the largest outline: short bridges, O(n^2) on n centroids."""
     cent = np.array([s.mean(axis=0) for s in segments])
-    used = np.zeros(len(segments), bool)
+    cx, cy = cent[:, 0].copy(), cent[:, 1].copy()
     cur = int(np.argmax([len(s) for s in segments]))
     order = [cur]
-    used[cur] = True
+    cx[cur] = cy[cur] = np.inf  # a used centroid is infinitely far
     for _ in range(len(segments) - 1):
-        d = ((cent - cent[cur]) ** 2).sum(axis=1)
-        d[used] = np.inf
-        cur = int(np.argmin(d))
+        x, y = cent[cur]
+        cur = int(np.argmin((cx - x) ** 2 + (cy - y) ** 2))
         order.append(cur)
-        used[cur] = True
+        cx[cur] = cy[cur] = np.inf
     return order
 
 
