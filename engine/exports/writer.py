@@ -19,10 +19,12 @@ from engine.exports.items import (
     recorded_image_path,
 )
 from engine.exports.labels import LabelList, extend_labels, find_labels, read_labels
+from engine.io.safe_paths import listed_image
 
 FORMATS = ("png", "png-indexed", "coco", "coco-polygon", "labelme", "labelme-mask", "yolo", "voc", "cod")
 POLYGON_FORMATS = ("coco-polygon", "labelme", "yolo")  # the ones --simplify changes
 NEEDS_PYCOCOTOOLS = ("coco", "coco-polygon")
+COPIES_IMAGES = ("yolo", "cod")
 
 
 class FormatWriter(Protocol):
@@ -78,11 +80,16 @@ class ExportReport:
     paths: list[Path] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     cancelled: bool = False
+    images_not_copied: list[str] = field(default_factory=list)  # yolo/cod: image file not found
 
     def summary(self) -> str:
         state = "cancelled after" if self.cancelled else "exported"
-        return (f"{state} {self.images} image(s), {self.objects} object(s) as {self.fmt}: "
+        text = (f"{state} {self.images} image(s), {self.objects} object(s) as {self.fmt}: "
                 f"{len(self.paths)} file(s) in {self.dest}")
+        if self.images_not_copied:
+            text += (f"; {len(self.images_not_copied)} image file(s) not found, not copied "
+                     f"(e.g. {self.images_not_copied[0]}; --images DIR finds moved images)")
+        return text
 
 
 def dataset_labels(out_root: Path, folders: list[Path], category: str | None,
@@ -119,6 +126,8 @@ def export_dataset(out_root: str | Path, fmt: str, dest: str | Path, simplify: f
             break
         item = load_output_item(folder, images_dir, category)
         report.paths += writer.add(item)
+        if fmt in COPIES_IMAGES and listed_image(item.image_path) is None:
+            report.images_not_copied.append(item.name)
         report.images += 1
         report.objects += sum(1 for inst in item.instances if inst.mask.any())
         if progress is not None:

@@ -100,3 +100,10 @@ def test_labels_from_the_dataset_folder(outputs: Path, tmp_path: Path) -> None:
     assert (tmp_path / "voc" / "labelmap.txt").read_text().splitlines()[2] == "crab:255,0,0::"
     got = import_objects("voc", tmp_path / "voc", "two", (H, W))
     assert [o.label for o in got] == ["crab", "shell", "crab"]
+
+
+def test_missing_images_are_reported(outputs: Path, tmp_path: Path) -> None:
+    (outputs.parent / "dataset" / "images" / "one.png").unlink()
+    report = export_dataset(outputs, "yolo", tmp_path / "y")
+    assert report.images_not_copied == ["one"] and "1 image file(s) not found" in report.summary()
+    assert (tmp_path / "y" / "labels" / "one.txt").is_file()
