@@ -20,7 +20,6 @@ from gui.i18n import LANGUAGES, choose_language, install_language
 from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
 from gui.theme import THEMES, apply_theme
 
-REPO = Path(__file__).resolve().parent.parent
 RECOVER_ENV = "SAM_SCULPT_RECOVER"  # yes | no | ask: answer the recovery question without a dialog
 
 

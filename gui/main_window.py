@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
 
 from engine.errors import SculptError
 from engine.io.dataset import DatasetItem, list_dataset
@@ -24,10 +24,12 @@ from gui.docks.image_list import ImageListPanel
 from gui.docks.log_panel import LogPanel
 from gui.docks.objects_panel import ObjectsPanel
 from gui.docks.session_panel import SessionPanel
-from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings, resolve_dir, store
+from gui.settings_dialog import open_qsettings
 from gui.shortcuts import HelpDialog, KeepTypingKeys
 from gui.undo import StateCommand
 from gui.views import LoadedImage, Snapshot
+from gui.window_edits import EditGestures
+from gui.window_state import WindowState
 from gui.worker import UNDO_LIMIT, WorkerThread
 
 AREAS = {
@@ -36,10 +38,9 @@ AREAS = {
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
 }
-UI_STATE_VERSION = 3  # bump when the docks change, so an old saved layout is not applied
 
 
-class MainWindow(QMainWindow):
+class MainWindow(EditGestures, WindowState, QMainWindow):
     def __init__(self, settings: dict[str, Any], out_dir: Path, work_dir: Path, base_settings: dict[str, Any] | None = None,
                  segmenter: Any = None) -> None:
         super().__init__()
@@ -198,40 +199,6 @@ class MainWindow(QMainWindow):
         nxt = self.image_list.neighbour(name, 1)
         self.submit(c.Open(item, str(self.root), self.items.get(nxt) if nxt else None))
 
-    def last_image(self) -> tuple[Path, str] | None:
-        """The folder and image open when the window last closed (QSettings), if it still exists."""
-        qs = open_qsettings()
-        root, name = qs.value("session/last_root"), qs.value("session/last_image")
-        if root and Path(str(root)).is_dir():
-            return Path(str(root)), str(name or "")
-        return None
-
-    def offer_recovery(self, mode: str = "ask") -> bool:
-        """After a crash: recover the unsaved work (mode 'yes') or not ('no'), or ask. Declining keeps
-        the autosave (the image stays "in progress") until the annotator saves or discards it."""
-        rec = self.store.pending_recovery()
-        if rec is None:
-            return False
-        if mode == "ask":
-            answer = QMessageBox.question(
-                self, self.tr("Recover unsaved work?"),
-                self.tr("SAM Sculpt did not close cleanly. Recover the unsaved work on '{0}'?\n\n"
-                        "If you answer No, the autosave is kept: the image stays 'in progress' and its work comes "
-                        "back when you open it. File > Discard autosave drops it.").format(rec.name))
-            mode = "yes" if answer == QMessageBox.StandardButton.Yes else "no"
-        if mode != "yes":
-            self.store.mark_clean()
-            self.log_panel.append(self.tr("not recovered now: the autosave of {0} is kept until you save or discard it "
-                                          "(File > Discard autosave)").format(rec.name))
-            return False
-        root = Path(rec.root)
-        if self.root is None or root.resolve() != self.root.resolve():
-            self.open_folder(root, select=rec.name)
-        else:
-            self.open_item(rec.name)
-        self.log_panel.append(self.tr("recovering the unsaved work on {0}").format(rec.name))
-        return True
-
     def submit(self, cmd: c.Command | str, **args: Any) -> None:
         self.worker.submit(cmd, **args)
 
@@ -355,55 +322,11 @@ class MainWindow(QMainWindow):
                 self.image_list.set_state(snap.name, "in progress")
         self._auto_reject(snap)
 
-    def _auto_reject(self, snap: Snapshot) -> None:
-        """Threshold mode 'auto-reject': new pending proposals below the threshold are rejected (once
-        each, so undoing the rejection is respected)."""
-        if self.session_panel.threshold_mode() != "reject":
-            return
-        t = self.session_panel.threshold.value()
-        ids = tuple(p.id for p in snap.points if p.source == "critic" and p.status == "pending" and p.confidence < t
-                    and p.id not in self._auto_rejected)
-        if ids:
-            self._auto_rejected.update(ids)
-            self.submit(c.Decide(ids, "reject"))
-
     def _restore(self, state_id: int) -> None:
         if not getattr(self, "_mirroring", False):
             self.submit(c.Restore(state_id))
 
     # ---- objects ------------------------------------------------------------------------------
-    def new_object(self) -> None:
-        """B: the next box drawn (ROI mode) becomes a new object with the label in the Objects dock."""
-        self._new_object_pending = True
-        self.scene.set_mode("roi")
-        self.statusBar().showMessage(self.tr("draw a box for the new object"), 8000)
-
-    def _on_box(self, box) -> None:
-        snap = self.snapshot
-        if self._new_object_pending or snap is None or snap.selected is None:
-            self._new_object_pending = False
-            self.submit(c.AddObject(tuple(box), self.objects_panel.current_label() or None))
-        else:
-            self.submit(c.SetBox(tuple(box)))
-
-    def _pick_object(self, x: float, y: float) -> None:
-        """A click in ROI mode selects the topmost visible object under it."""
-        snap = self.snapshot
-        if snap is None:
-            return
-        xi, yi = int(x), int(y)
-        for o in sorted(snap.objects, key=lambda o: -o.z):
-            if o.visible and o.mask is not None and 0 <= yi < o.mask.shape[0] and 0 <= xi < o.mask.shape[1] \
-                    and o.mask[yi, xi]:
-                if o.id != snap.selected:
-                    self.submit(c.SelectObject(o.id))
-                return
-
-    def _toggle_outline(self) -> None:
-        on = not self.scene.mask_item.show_outline
-        self.scene.mask_item.show_outline = on
-        self.submit(c.SetStyle(on))
-
     def _on_item_failed(self, name: str, error: str) -> None:
         self.image_list.set_state(name, "error", error)
         self.log_panel.append(self.tr("skipped {0}: {1}").format(name, error))
@@ -436,15 +359,6 @@ class MainWindow(QMainWindow):
         if dlg.exec() == ExportDialog.DialogCode.Accepted:
             self.submit(dlg.command())
 
-    def discard_autosave(self) -> None:
-        name = self.current_name
-        if not name or not self.store.has(name):
-            self.statusBar().showMessage(self.tr("no autosave to discard"), 4000)
-            return
-        self.submit(c.DiscardAutosave(name))
-        if self.image_list.state(name) == "in progress":
-            self.image_list.set_state(name, "new")
-
     def navigate(self, step: int) -> None:
         self._nav_step = step
         nxt = self.image_list.neighbour(self.current_name, step)
@@ -463,35 +377,6 @@ class MainWindow(QMainWindow):
             done = (self.out_dir / name / "final_mask.png").exists()
             self.image_list.set_state(name, "done" if done else ("in progress" if self.store.has(name) else "new"))
 
-    def edit_settings(self) -> None:
-        dlg = SettingsDialog(self.settings, self, out_dir=self.out_dir, work_dir=self.store.work_dir)
-        if dlg.exec() != SettingsDialog.DialogCode.Accepted:
-            return
-        self.accept_settings(dlg)
-
-    def accept_settings(self, dlg: SettingsDialog) -> None:
-        """What OK does: store the choices, keep the session's folders unless they were edited."""
-        qs = open_qsettings()
-        dlg.save(qs)
-        changed = dlg.changed_folders()
-        if changed.get("gui/out_dir"):
-            self.out_dir = resolve_dir(changed["gui/out_dir"], Path.cwd())
-        if changed.get("gui/work_dir"):
-            self.store = AutosaveStore(resolve_dir(changed["gui/work_dir"], Path.cwd()))
-            self.worker.worker.store = self.store
-        theme = dlg.values()["gui/theme"]
-        from PySide6.QtWidgets import QApplication
-
-        from gui.theme import apply_theme
-
-        apply_theme(QApplication.instance(), theme)
-        self.apply_settings(apply_overrides(self.base_settings, qs))
-
-    def apply_settings(self, settings: dict[str, Any]) -> None:
-        """New engine settings for the worker (the output folder stays the session's)."""
-        self.settings = settings
-        self.submit(c.Configure(settings))
-
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a dataset folder"), str(self.root or Path.cwd()))
         if folder:
@@ -500,59 +385,6 @@ class MainWindow(QMainWindow):
     def _on_list_activated(self, name: str) -> None:
         if name != self.current_name:
             self.open_item(name)
-
-    def _selected_ids(self) -> list[str]:
-        return list(dict.fromkeys(self.scene.selected_point_ids() + self.session_panel.selected_ids()))
-
-    def _decide_selected(self, decision: str) -> None:
-        if self.snapshot is None:
-            return
-        pending = {p.id for p in self.snapshot.points if p.source == "critic"}
-        ids = tuple(i for i in self._selected_ids() if i in pending)
-        if ids:
-            self.submit(c.Decide(ids, decision))
-
-    def _decide_all(self, decision: str) -> None:
-        if self.snapshot is None:
-            return
-        ids = tuple(p.id for p in self.snapshot.points if p.status == "pending" and self.session_panel.visible_proposal(p))
-        if ids:
-            self.submit(c.Decide(ids, decision))
-
-    def _follow_verdict(self) -> None:
-        keep = self.session_panel.suggest_keep
-        if keep is not None:
-            self.submit(c.KeepRound(keep))
-
-    def _on_threshold(self, value: float, mode: str) -> None:
-        store(open_qsettings(), {"gui/confidence_threshold": round(value, 3), "gui/below_threshold": mode})
-        if self.snapshot is not None:
-            self.scene.set_snapshot(self.snapshot)
-            self.session_panel.show_snapshot(self.snapshot)
-            self._auto_reject(self.snapshot)
-
-    def _flip_selected(self) -> None:
-        for pid in self._selected_ids():
-            self.submit(c.FlipPoint(pid))
-
-    def _delete_selected(self) -> None:
-        ids = self._selected_ids()
-        if ids:
-            self.submit(c.RemovePoints(tuple(ids)))
-
-    def _on_stroke(self, points, radius: float, erase: bool) -> None:
-        if self.snapshot is None or self.snapshot.mask is None:
-            self.log_panel.append(self.tr("draw an ROI first: the brush edits an existing mask"))
-            return
-        self.submit(c.Paint(tuple(points), radius, erase))  # painted by the engine onto the mask it holds then
-
-    def _brush_size(self, factor: float) -> None:
-        self.scene.brush_size = int(max(1, min(400, round(self.scene.brush_size * factor + (1 if factor > 1 else 0)))))
-        self._on_mode(self.scene.mode)
-
-    def _toggle_anchors(self) -> None:
-        on = not self.scene.show_anchors
-        self.scene.set_overlay_visible(anchors=on, squares=on)
 
     def _on_mode(self, mode: str) -> None:
         names = {"points": self.tr("points"), "roi": self.tr("ROI"), "brush": self.tr("brush"), "eraser": self.tr("eraser")}
@@ -564,34 +396,7 @@ class MainWindow(QMainWindow):
         if act is not None:
             act.setChecked(True)
 
-    def _on_scene_selection(self) -> None:
-        try:
-            ids = self.scene.selected_point_ids()
-        except RuntimeError:  # the scene is being torn down
-            return
-        if len(ids) == 1:
-            self.session_panel.select_point(ids[0])
-
     # ---- remembered layout ------------------------------------------------------------------
-    def _restore_layout(self, qs) -> None:
-        geometry = qs.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        state = qs.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state, UI_STATE_VERSION)
-
-    def save_layout(self) -> None:
-        qs = open_qsettings()
-        qs.setValue("window/geometry", self.saveGeometry())
-        qs.setValue("window/state", self.saveState(UI_STATE_VERSION))
-        qs.setValue("gui/brush_size", int(self.scene.brush_size))
-        if self.root is not None:
-            qs.setValue("session/last_root", str(self.root))
-        if self.current_name:
-            qs.setValue("session/last_image", self.current_name)
-        qs.sync()
-
     def closeEvent(self, event) -> None:
         self.save_layout()
         self.scene.selectionChanged.disconnect(self._on_scene_selection)

@@ -20,6 +20,17 @@
     </message>
 </context>
 <context>
+    <name>EditGestures</name>
+    <message>
+        <source>draw a box for the new object</source>
+        <translation>请为新对象画一个框</translation>
+    </message>
+    <message>
+        <source>draw an ROI first: the brush edits an existing mask</source>
+        <translation>请先画 ROI 框：画笔只能编辑已有的掩码</translation>
+    </message>
+</context>
+<context>
     <name>EditHandlers</name>
     <message>
         <source>open an image first</source>
@@ -462,30 +473,6 @@
         <translation>已打开 {0}（{1} 张图像）</translation>
     </message>
     <message>
-        <source>Recover unsaved work?</source>
-        <translation>恢复未保存的工作？</translation>
-    </message>
-    <message>
-        <source>SAM Sculpt did not close cleanly. Recover the unsaved work on &apos;{0}&apos;?
-
-If you answer No, the autosave is kept: the image stays &apos;in progress&apos; and its work comes back when you open it. File &gt; Discard autosave drops it.</source>
-        <translation>SAM Sculpt 上次没有正常关闭。是否恢复“{0}”上未保存的工作？
-
-若选择“否”，自动保存仍会保留：该图像保持“进行中”，打开它时工作会恢复。用“文件 &gt; 丢弃自动保存”可删除它。</translation>
-    </message>
-    <message>
-        <source>not recovered now: the autosave of {0} is kept until you save or discard it (File &gt; Discard autosave)</source>
-        <translation>暂不恢复：{0} 的自动保存会一直保留，直到你保存或丢弃它（文件 &gt; 丢弃自动保存）</translation>
-    </message>
-    <message>
-        <source>recovering the unsaved work on {0}</source>
-        <translation>正在恢复 {0} 上未保存的工作</translation>
-    </message>
-    <message>
-        <source>draw a box for the new object</source>
-        <translation>请为新对象画一个框</translation>
-    </message>
-    <message>
         <source>skipped {0}: {1}</source>
         <translation>已跳过 {0}：{1}</translation>
     </message>
@@ -498,16 +485,8 @@ If you answer No, the autosave is kept: the image stays &apos;in progress&apos; 
         <translation>已导出（{0}）到 {1}</translation>
     </message>
     <message>
-        <source>no autosave to discard</source>
-        <translation>没有可丢弃的自动保存</translation>
-    </message>
-    <message>
         <source>Open a dataset folder</source>
         <translation>打开数据集文件夹</translation>
-    </message>
-    <message>
-        <source>draw an ROI first: the brush edits an existing mask</source>
-        <translation>请先画 ROI 框：画笔只能编辑已有的掩码</translation>
     </message>
     <message>
         <source>points</source>
@@ -1554,6 +1533,33 @@ If you answer No, the autosave is kept: the image stays &apos;in progress&apos; 
     <message>
         <source>critic: {0}</source>
         <translation>评审模型：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>WindowState</name>
+    <message>
+        <source>Recover unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>SAM Sculpt did not close cleanly. Recover the unsaved work on &apos;{0}&apos;?
+
+If you answer No, the autosave is kept: the image stays &apos;in progress&apos; and its work comes back when you open it. File &gt; Discard autosave drops it.</source>
+        <translation>SAM Sculpt 上次没有正常关闭。是否恢复“{0}”上未保存的工作？
+
+若选择“否”，自动保存仍会保留：该图像保持“进行中”，打开它时工作会恢复。用“文件 &gt; 丢弃自动保存”可删除它。</translation>
+    </message>
+    <message>
+        <source>not recovered now: the autosave of {0} is kept until you save or discard it (File &gt; Discard autosave)</source>
+        <translation>暂不恢复：{0} 的自动保存会一直保留，直到你保存或丢弃它（文件 &gt; 丢弃自动保存）</translation>
+    </message>
+    <message>
+        <source>recovering the unsaved work on {0}</source>
+        <translation>正在恢复 {0} 上未保存的工作</translation>
+    </message>
+    <message>
+        <source>no autosave to discard</source>
+        <translation>没有可丢弃的自动保存</translation>
     </message>
 </context>
 </TS>
