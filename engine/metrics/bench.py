@@ -17,9 +17,7 @@ from engine.geometry.masks import iou
 from engine.io.dataset import DatasetItem
 from engine.metrics.cod import CODEvaluator
 from engine.metrics.robot import MAX_CLICKS, RobotRun, miou_curve, run_robot, summarise
-from engine.sculpt.params import SculptParams
 from engine.sculpt.runner import LoadedItem, build_critic, build_segmenter, load_item
-from engine.sculpt.session import SculptSession
 from engine.settings import deep_merge
 from engine.types import Box
 
@@ -92,8 +90,17 @@ def _prepare(item: DatasetItem, settings: dict, max_side: int | None, box_from_g
         box = Box.from_mask(gt) if box_from_gt else Box(*(v * s for v in loaded.box.as_list()))
         if box is None:
             raise InputError(f"{item.image_path}: GT mask vanished when resized to {max_side}px")
-        loaded = LoadedItem(loaded.name, image, box, loaded.instance, gt, loaded.image_path)
+        boxes = [(box, loaded.boxes[0][1] if loaded.boxes else None)] if box_from_gt else \
+            [(Box(*(v * s for v in b.as_list())), label) for b, label in loaded.boxes]
+        loaded = LoadedItem(loaded.name, image, box, loaded.instance, gt, loaded.image_path, boxes)
     return loaded
+
+
+def _session(loaded: LoadedItem, settings: dict[str, Any], segmenter: Any, critic: Any):
+    """An ImageSession with every box of the item as an object (box-only masks made)."""
+    from engine.sculpt.runner import build_image_session
+
+    return build_image_session(loaded, settings, segmenter, critic)
 
 
 def run_bench(items: list[DatasetItem], settings: dict[str, Any], configs: list[BenchConfig], max_side: int | None = 1024,
@@ -106,12 +113,14 @@ def run_bench(items: list[DatasetItem], settings: dict[str, Any], configs: list[
             gt = loaded.gt
             assert gt is not None
             # box only, then the robot from there: the "clicks only" arm
+            # every box is an object; COD metrics on their union; the robot (one object's clicks against the
+            # GT) only on one-object images
             t = time.perf_counter()
-            params = SculptParams.from_dict(settings["sculpt"])
-            session = SculptSession(loaded.image, loaded.box, segmenter, None, loaded.instance, params, name=loaded.name)
-            box_mask = session.start().copy()
+            session = _session(loaded, settings, segmenter, None)
+            box_mask = session.union_mask()
             box_time = time.perf_counter() - t
-            clicks = run_robot(session, gt, max_clicks=max_clicks, stop_at=stop_at)
+            single = len(session.objects) == 1
+            clicks = run_robot(session.objects[0].core, gt, max_clicks=max_clicks, stop_at=stop_at) if single else None
             rows: list[tuple[str, np.ndarray, RobotRun | None, float, int]] = [
                 (BOX_ONLY, box_mask, None, box_time, 0), (CLICKS_ONLY, box_mask, clicks, box_time, 0)]
             for cfg in configs:
@@ -121,18 +130,18 @@ def run_bench(items: list[DatasetItem], settings: dict[str, Any], configs: list[
                 cfg_settings = deep_merge(settings, {"sculpt": sculpt_over, "critic": {"name": cfg.critic}})
                 critic = build_critic(cfg_settings, gt_mask=gt)
                 t = time.perf_counter()
-                s2 = SculptSession(loaded.image, loaded.box, segmenter, critic, loaded.instance,
-                                   SculptParams.from_dict(cfg_settings["sculpt"]), name=loaded.name)
+                s2 = _session(loaded, cfg_settings, segmenter, critic)
                 for _ in s2.iter_rounds(cfg.rounds):  # the one orchestration (verdict, recorded failures)
                     pass
-                sculpted = s2.mask.copy()
+                sculpted = s2.union_mask()
                 elapsed = time.perf_counter() - t
                 run = None
-                if cfg.robot:
-                    n_critic = len(s2.accepted_points())
-                    run = run_robot(s2, gt, max_clicks=max_clicks, stop_at=stop_at, override=cfg.override)
+                if cfg.robot and single:
+                    core = s2.objects[0].core
+                    n_critic = len(core.accepted_points())
+                    run = run_robot(core, gt, max_clicks=max_clicks, stop_at=stop_at, override=cfg.override)
                     run.critic_points = n_critic
-                reverted = sum(bool(m.get("reverted")) for m in s2.round_meta.values())
+                reverted = sum(bool(m.get("reverted")) for o in s2.objects for m in o.core.round_meta.values())
                 rows.append((cfg.name, sculpted, run, elapsed, reverted))
         except Exception as exc:  # noqa: BLE001 - reported, the benchmark goes on
             from engine.batch.task import one_line
