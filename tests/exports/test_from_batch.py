@@ -1,5 +1,6 @@
-"""Done-when of the objects issue, export side: a two-box image goes through `batch` (grabcut, no
-weights), then through every export and back through every importer with its objects and labels."""
+"""Done-when of the objects issue, export side: a two-box image goes through `batch` and `sculpt`
+(grabcut, no weights), then through every export and back through every importer with its objects
+and labels."""
 
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ def _two_box_dataset(root: Path) -> None:
     write_json(root / "llm_out" / "pair_output.json", {"instance": "crab"})
 
 
-@pytest.fixture(scope="module")
-def batch_outputs(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=["batch", "sculpt"])
+def batch_outputs(request, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("two_box")
     _two_box_dataset(root / "aux")
-    code = main(["batch", "--auto", "--aux-dir", str(root / "aux"), "--out", str(root / "out"), "--rounds", "0",
-                 "--clean-output", "--no-progress"])
-    assert code == 0
+    if request.param == "batch":
+        args = ["batch", "--auto", "--aux-dir", str(root / "aux"), "--no-progress"]
+    else:
+        args = ["sculpt", "--name", "pair", "--aux-dir", str(root / "aux")]
+    assert main([*args, "--out", str(root / "out"), "--rounds", "0", "--clean-output"]) == 0
     return root / "out"
 
 
