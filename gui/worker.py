@@ -31,11 +31,12 @@ from engine.types import Box
 from gui import commands as c
 from gui.autosave import MARKER, AutosaveStore
 from gui.canvas.qimage import rgb_to_qimage
-from gui.canvas.render import OverlayStyle, render_objects
-from gui.views import LoadedImage, ObjectRow, PointView, RoundView, Snapshot, SquareView, VerdictView
+from gui.canvas.render import OverlayStyle
+from gui.views import LoadedImage, PointView, RoundView, Snapshot, SquareView
 from gui.worker_edit import EditHandlers
 from gui.worker_objects import ObjectHandlers
-from gui.worker_state import UNDO_LIMIT, PackedMask, digest, pack, point_views, square_views, unpack
+from gui.worker_state import UNDO_LIMIT, PackedMask, pack, unpack
+from gui.worker_views import SnapshotBuilder
 
 __all__ = ["UNDO_LIMIT", "CancelToken", "Cancelled", "EngineWorker", "Job", "LoadedImage", "PackedMask", "PointView",
            "RoundView", "Snapshot", "SquareView", "WorkerThread", "pack", "unpack", "with_ui_core"]
@@ -99,7 +100,7 @@ HANDLERS: dict[type[c.Command], str] = {
 }
 
 
-class EngineWorker(ObjectHandlers, EditHandlers, QObject):
+class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
     snapshot = Signal(object)  # Snapshot
     image_loaded = Signal(object)  # LoadedImage
     item_failed = Signal(str, str)  # name, one-line error
@@ -378,59 +379,6 @@ class EngineWorker(ObjectHandlers, EditHandlers, QObject):
 
     def _emit(self, parent: int | None, label: str, with_history: bool = False) -> None:
         self.snapshot.emit(self._snapshot(parent, label, with_history))
-
-    def _snapshot(self, parent: int | None, label: str, with_history: bool = False) -> Snapshot:
-        name = self.item.name if self.item else ""
-        seg_name = self.settings["segmenter"]["name"]
-        critic_name = self.settings["critic"]["name"]
-        s = self.session
-        if s is None:
-            return Snapshot(name, 0, parent, label, None, None, (), (), (), (), "", seg_name, critic_name)
-        view = s.view()
-        rows = tuple(ObjectRow(o.id, o.label, tuple(o.colour), o.visible, o.locked, o.z, o.status,
-                               int(o.mask.sum()) if o.mask is not None else 0, tuple(o.box), o.mask, o.painted)
-                     for o in view.objects)
-        history = tuple(s.history.labels()) if with_history else ()
-        overlay = render_objects(rows, self.selected, self.overlay_style, (s.height, s.width)) if rows else None
-        sel = next((o for o in s.objects if o.id == self.selected), None)
-        common = dict(overlay=overlay, overlay_style=self.overlay_style, objects=rows, selected=self.selected,
-                      labels=view.labels, history=history)
-        if sel is None:
-            return Snapshot(name, s.state_id, parent, label, None, None, (), (), (), (), s.default_label(), seg_name,
-                            critic_name, **common)
-        core = sel.core
-        notice = ""
-        if core.started and not core.mask.any():
-            notice = self.tr("the segmenter returned an empty mask: the anchors are placed on the ROI box; "
-                             "add a positive point or redraw the box")
-        anchors = tuple((a.id, a.x, a.y) for a in core.anchors()) if core.started else ()
-        squares: tuple = ()
-        if core.rounds and not core.rounds[-1].applied and \
-                self._extra["digests"].get((sel.id, core.rounds[-1].index)) == digest(core.mask, core.box):
-            squares = square_views(core.rounds[-1])  # only while the mask and box the round saw still hold
-        return Snapshot(name, s.state_id, parent, label, tuple(core.box.as_list()),
-                        core.mask.copy() if core.started else None, point_views(core.points), anchors, squares,
-                        self._round_views(sel), sel.label, seg_name, critic_name, notice,
-                        painted=bool(core.paint.active), **common)
-
-    def _round_views(self, o) -> tuple[RoundView, ...]:
-        core = o.core
-        last_applied = max((r.index for r in core.rounds if r.applied), default=None)
-        out = []
-        for r in core.rounds:
-            meta = core.round_meta.get(r.index, {})
-            v = meta.get("verdict")
-            verdict = None
-            if v:
-                can_revert = r.index == last_applied and not meta.get("reverted") and r.index in core.pre_round
-                decided = (o.id, r.index) in self._extra["decided"] or not can_revert
-                verdict = VerdictView(str(v.get("outcome", "same")), str(v.get("reason", "")),
-                                      float(v.get("confidence", 0.0)), str(v.get("backend", "")), v.get("error"),
-                                      suggest_keep=v.get("outcome") != "worse", decided=decided)
-            out.append(RoundView(r.index, len(r.proposals), r.applied, r.iou_with_previous, r.mask_area_before,
-                                 r.mask_area_after, self._extra["abstains"].get((o.id, r.index), ""), verdict,
-                                 bool(meta.get("reverted"))))
-        return tuple(out)
 
     def _models_text(self) -> str:
         loaded = [r for r in get_manager().report() if r.get("loaded")]

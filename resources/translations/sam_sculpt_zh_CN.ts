@@ -239,10 +239,6 @@
         <translation>自动保存失败：{0}</translation>
     </message>
     <message>
-        <source>the segmenter returned an empty mask: the anchors are placed on the ROI box; add a positive point or redraw the box</source>
-        <translation>分割模型返回了空掩码：锚点已放在 ROI 框上；请添加正点或重新画框</translation>
-    </message>
-    <message>
         <source>no large models loaded</source>
         <translation>未加载大模型</translation>
     </message>
@@ -1522,6 +1518,13 @@
     <message>
         <source>pan</source>
         <translation>平移</translation>
+    </message>
+</context>
+<context>
+    <name>SnapshotBuilder</name>
+    <message>
+        <source>the segmenter returned an empty mask: the anchors are placed on the ROI box; add a positive point or redraw the box</source>
+        <translation>分割模型返回了空掩码：锚点已放在 ROI 框上；请添加正点或重新画框</translation>
     </message>
 </context>
 <context>
