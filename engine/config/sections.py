@@ -95,6 +95,13 @@ class GuiSection(Settings):
     brush_size: int = Field(12, ge=1, le=1000)
 
 
+@register_section("labels")
+class LabelsSection(Settings):
+    file: str | None = Field(None, description="a labels.txt (one class per line, optional colour); "
+                                               "default: labels.txt of the dataset folder")
+    names: list[str] = Field(default_factory=list, description="classes when there is no labels.txt")
+
+
 @register_section("batch")
 class BatchSection(Settings):
     executor: Literal["local", "ray"] = "local"

@@ -78,3 +78,16 @@ def test_one_box_image_keeps_llm_instance_as_label(tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads((tmp_path / "out/pair/sculpt.json").read_text())
     assert [o["label"] for o in out["objects"]] == ["animal"] and out["instance"]["instance"] == "animal"
+
+
+def test_labels_from_settings_and_dataset_folder(tmp_path):
+    from engine.sculpt.labels import find_labels
+    from engine.settings import load_settings
+
+    settings = load_settings(overrides={"labels": {"names": ["crab", "fish"]}})
+    assert find_labels(tmp_path, settings).names == ["crab", "fish"]
+    (tmp_path / "labels.txt").write_text("shell\n")
+    assert find_labels(tmp_path, settings).names == ["shell"]  # the dataset's own list first
+    (tmp_path / "mine.txt").write_text("stone #00ff00\n")
+    settings = load_settings(overrides={"labels": {"file": str(tmp_path / "mine.txt")}})
+    assert find_labels(tmp_path, settings).colour("stone") == (0, 255, 0)
