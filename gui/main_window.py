@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
 
@@ -305,7 +305,9 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         if snap.history and len(snap.history) > 1:  # a recovered image: mirror the engine's undo history
             self.undo_stack.clear()
             for (before, _), (after, label) in zip(snap.history, snap.history[1:], strict=False):
-                self.undo_stack.push(StateCommand(label, before, after, self._restore))
+                # the engine's own step names; the common ones have the window's translation
+                shown = QCoreApplication.translate("ObjectHandlers", label)
+                self.undo_stack.push(StateCommand(shown, before, after, self._restore))
             ids = [sid for sid, _ in snap.history]
             if snap.state_id in ids:
                 self._mirroring = True
