@@ -21,6 +21,8 @@ from engine.critics.parsing import (  # noqa: E402
     parse_square,
     parse_strips,
 )
+from engine.critics.verdict import Outcome  # noqa: E402
+from engine.critics.verdict_parsing import parse_verdict  # noqa: E402
 from engine.types import AnchorChoice, Box, Point, SquareJudgement  # noqa: E402
 
 N = 2000
@@ -75,9 +77,9 @@ def _check_point(p: Point) -> None:
 
 @pytest.mark.slow  # ~30 s of CPU (about half generating the replies)
 def test_fuzz_every_question_type():
-    """Each generated reply is put to all five parsers (anchors, square, points, box, strips): N replies
+    """Each generated reply is put to all six parsers (anchors, square, points, box, strips, verdict): N replies
     per question type from one generation pass (generation is most of the cost)."""
-    seen = {"anchors": 0, "square": 0, "points": 0, "box": 0, "strips": 0}
+    seen = {"anchors": 0, "square": 0, "points": 0, "box": 0, "strips": 0, "verdict": 0}
 
     @FUZZ
     @given(replies(), st.integers(0, 8), st.sampled_from(MAPS), st.integers(0, 12))
@@ -111,6 +113,10 @@ def test_fuzz_every_question_type():
         assert strips is None or (strips == sorted(set(strips)) and all(1 <= n <= 9 for n in strips))
         seen["strips"] += 1
 
+        outcome, confidence, reason = parse_verdict(text).parsed
+        assert isinstance(outcome, Outcome) and 0.0 <= confidence <= 1.0 and isinstance(reason, str)
+        seen["verdict"] += 1
+
     check()
     assert min(seen.values()) >= N, seen
 
@@ -131,3 +137,4 @@ def test_known_crashers(text):
     parse_points(text, MAPS[0], 5)
     parse_box(text, MAPS[0])
     parse_strips(text)
+    parse_verdict(text)
