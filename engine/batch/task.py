@@ -103,6 +103,11 @@ class WorkerContext:
     worker_id: str = field(default_factory=lambda: f"pid{os.getpid()}")
     _labels: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:  # a worker process: every image and mask it reads obeys io.max_pixels
+        from engine.io.images import set_pixel_limit
+
+        set_pixel_limit((self.settings.get("io") or {}).get("max_pixels"))
+
     def labels_for(self, item: DatasetItem):
         """The label list of the item's dataset (settings labels, or labels.txt beside images/)."""
         from engine.sculpt.labels import find_labels

@@ -78,7 +78,7 @@ def load_item(item: DatasetItem, settings: dict[str, Any], box: Box | None = Non
     image = load_image(item.image_path, settings["io"]["max_pixels"])
     boxes: list[tuple[Box, str | None]] = []
     h, w = image.shape[:2]
-    gt = load_mask(item.gt_path, (h, w)) if item.gt_path is not None else None
+    gt = load_mask(item.gt_path, (h, w), settings["io"]["max_pixels"]) if item.gt_path is not None else None
     if box is not None:
         box = validate_box(box, (w, h), "--box")
     elif box_from_gt:
