@@ -57,6 +57,9 @@ class ArrayBank:
         if arr.dtype == bool:
             self.arrays[key] = np.packbits(arr, axis=None)
             ref = {"$array": key, "kind": "bits", "shape": list(arr.shape)}
+        elif arr.dtype.kind == "f" and arr.size > 4096 and bool(np.all(np.abs(arr) == 1)):
+            self.arrays[key] = np.packbits(arr > 0, axis=None)  # a mask as +-1 logits (grabcut): 1 bit a pixel
+            ref = {"$array": key, "kind": "pm1", "shape": list(arr.shape)}
         elif arr.dtype == np.uint8:
             self.arrays[key] = arr
             ref = {"$array": key, "kind": "u8", "shape": list(arr.shape)}
@@ -78,6 +81,9 @@ class ArrayBank:
         raw, shape = self.arrays[key], tuple(int(v) for v in ref["shape"])
         if ref["kind"] == "bits":
             out = np.unpackbits(raw, count=int(np.prod(shape))).astype(bool).reshape(shape)
+        elif ref["kind"] == "pm1":
+            bits = np.unpackbits(raw, count=int(np.prod(shape))).reshape(shape)
+            out = np.where(bits > 0, 1.0, -1.0).astype(np.float32)
         elif ref["kind"] == "u8":
             out = raw.astype(np.uint8).reshape(shape)
         else:

@@ -45,6 +45,7 @@ def test_autosave_restores_history_after_a_crash(scene, tmp_path):
     assert load_session(tmp_path / "work", fresh)
     assert fresh.history.labels() == s.history.labels()
     assert (fresh.object(ia).mask == s.object(ia).mask).all()
+    assert np.array_equal(fresh.object(ia).core.logits, s.object(ia).core.logits)  # grabcut's +-1 prompt, 1 bit a pixel
     fresh.undo()  # undo works across the crash
     assert not fresh.object(ia).points and fresh.object(ia).mask[10, 10]
     fresh.undo()
