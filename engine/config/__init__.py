@@ -31,6 +31,8 @@ Adding a backend's options (one class per backend, registered by name)
 Public API (used by engine.settings, SculptParams and the GUI)
     defaults() -> dict                 every default, from the models (the one source of truth)
     section_defaults("gui") -> dict    one section's defaults (the GUI's settings dialog uses this)
+    field_specs("sculpt") / field_specs("grabcut", kind="segmenter") -> {key: {default, type, description,
+                                       choices, ge/gt/le/lt}}: defaults, ranges and choices for a settings form
     validate_settings(data, source, reference=None) -> dict   checked, normalised copy; InputError otherwise
     option_model(kind, name)           the options model of a backend, or None
 """
@@ -51,13 +53,13 @@ from engine.config.base import (
     register_options,
     register_section,
 )
-from engine.config.validate import defaults, section_defaults, validate_settings
+from engine.config.validate import defaults, field_specs, section_defaults, validate_settings
 
 for _info in pkgutil.iter_modules(__path__):
     if not _info.name.startswith("_") and _info.name not in ("base", "validate"):
         importlib.import_module(f"{__name__}.{_info.name}")
 
 __all__ = [
-    "OPTION_KINDS", "OPTION_MODELS", "SECTIONS", "Options", "Settings", "closest", "defaults", "option_model",
+    "OPTION_KINDS", "OPTION_MODELS", "SECTIONS", "Options", "Settings", "closest", "defaults", "field_specs", "option_model",
     "register_options", "register_section", "section_defaults", "validate_settings",
 ]

@@ -126,3 +126,26 @@ def _at(tree: dict[str, Any], dotted: str) -> dict[str, Any] | None:
 
 def _kind(value: Any) -> str:
     return "null" if value is None else f"{type(value).__name__} {value!r:.40}"
+
+
+def field_specs(section: str, kind: str | None = None) -> dict[str, dict[str, Any]]:
+    """What a settings editor needs per key of a section (or, with `kind`, of backend `section`'s options):
+    {"default", "type", "description", "choices", "ge", "gt", "le", "lt"} from the models, so a form
+    takes its defaults, ranges and choices from the one source."""
+    import typing
+
+    from engine.config.base import OPTION_MODELS
+
+    model = OPTION_MODELS[kind][section] if kind else SECTIONS[section]
+    out: dict[str, dict[str, Any]] = {}
+    for name, f in model.model_fields.items():
+        spec: dict[str, Any] = {"default": f.get_default(call_default_factory=True), "description": f.description or "",
+                                "type": getattr(f.annotation, "__name__", str(f.annotation)), "choices": None}
+        if typing.get_origin(f.annotation) is typing.Literal:
+            spec["choices"] = list(typing.get_args(f.annotation))
+        for meta in f.metadata:
+            for bound in ("ge", "gt", "le", "lt"):
+                if getattr(meta, bound, None) is not None:
+                    spec[bound] = getattr(meta, bound)
+        out[name] = spec
+    return out

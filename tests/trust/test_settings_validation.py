@@ -177,3 +177,12 @@ def test_unmodelled_backend_block_is_accepted_with_its_keys_only(caplog):
     bad["segmenter"]["options"]["future-seg"] = {"alpah": 1}
     with pytest.raises(InputError, match="did you mean alpha"):
         config.validate_settings(bad, "user", reference=raw)
+
+
+def test_field_specs_for_settings_forms():
+    """A settings form (the GUI's dialog) gets defaults, ranges and choices from the models."""
+    spec = config.field_specs("sculpt")
+    assert spec["anchors_k"]["default"] == 3 and spec["anchors_k"]["ge"] == 1 and spec["anchors_k"]["le"] == 8
+    assert spec["strategy"]["choices"] == ["anchors", "direct"]
+    assert config.field_specs("grabcut", kind="segmenter")["max_side"]["ge"] == 16
+    assert set(config.field_specs("gui")) == set(config.section_defaults("gui"))
