@@ -55,7 +55,11 @@ class Registry(Generic[T]):
         if name not in self._factories:
             entry = load_catalogue().get(self.kind, {}).get(name)
             if entry is None:
-                raise BackendError(f"unknown {self.kind[:-1]} '{name}' (known: {', '.join(self.names())})")
+                import difflib
+
+                close = difflib.get_close_matches(str(name), self.names(), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise BackendError(f"unknown {self.kind[:-1]} '{name}' (known: {', '.join(self.names())}{hint})")
             try:
                 importlib.import_module(entry["module"])
             except ImportError as exc:

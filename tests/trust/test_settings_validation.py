@@ -186,3 +186,8 @@ def test_field_specs_for_settings_forms():
     assert spec["strategy"]["choices"] == ["anchors", "direct"]
     assert config.field_specs("grabcut", kind="segmenter")["max_side"]["ge"] == 16
     assert set(config.field_specs("gui")) == set(config.section_defaults("gui"))
+
+
+def test_unknown_backend_name_suggests_the_closest(cli, tmp_path):
+    rc, _, err = cli("sculpt", "--name", "demo", "--out", tmp_path, "--segmenter", "grabcutt")
+    assert rc == 2 and "unknown segmenter 'grabcutt'" in err and "did you mean grabcut?" in err
