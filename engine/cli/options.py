@@ -34,7 +34,7 @@ def _parse_value(text: str) -> Any:
 
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON (or a 5,000-digit integer): the text itself
         return text
 
 

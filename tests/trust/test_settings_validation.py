@@ -34,6 +34,9 @@ def _set(cli, *items, extra=()):
     ("segmenter.options.grabcutt.iterations=2", "(did you mean grabcut?)"),
     ("sculptt.rounds=2", "(did you mean sculpt?)"),
     ("critic.options.openai.api_key=sk-123", "API keys are never read from settings"),
+    ("sculpt.rounds=" + "9" * 5000, "sculpt.rounds: "),
+    ("sculpt.rounds=1e400", "sculpt.rounds"),
+    ("sculpt.rounds=" + "[" * 100_000, "sculpt.rounds: input should be a valid integer"),
 ])
 def test_set_values_are_checked(cli, item, expected):
     rc, out, err = _set(cli, item)
