@@ -94,6 +94,8 @@ def read_json_file(path: Path, what: str = "settings") -> Any:
         raise InputError(f"{path}: malformed {what} JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
         raise InputError(f"{path}: {what} JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"{path}: unusable {what} JSON ({str(exc)[:100]})") from None
 
 
 def _defaults() -> dict[str, Any]:

@@ -73,6 +73,7 @@ def test_missing_settings_file_is_refused(cli, tmp_path):
     (b'{"sculpt": {"ratio": "wide"}}', "sculpt.ratio: input should be a valid number"),
     (b'{"critic": {"options": {"dashscope": {"api_key": "sk-secret"}}}}', "critic.options.dashscope.api_key: API keys"),
     (b"[" * 100_000, "settings JSON nested too deeply"),
+    (b'{"sculpt": {"rounds": ' + b"9" * 5000 + b"}}", "unusable settings JSON"),
 ])
 def test_bad_settings_files(cli, tmp_path, content, expected):
     path = tmp_path / "settings.json"
