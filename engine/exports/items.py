@@ -58,7 +58,7 @@ def _find_image(name: str, images_dir: Path | None) -> Path | None:
 def _read_meta(folder: Path) -> dict[str, Any]:
     try:
         meta = json.loads((folder / "sculpt.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+    except (OSError, ValueError, RecursionError):  # ValueError: bad JSON, bad UTF-8, 5,000-digit ints
         return {}
     return meta if isinstance(meta, dict) else {}
 
