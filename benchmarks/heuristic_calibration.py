@@ -154,7 +154,8 @@ def main() -> int:
               "direct": {"curve": di_rows, "chosen": di_pick}, "seconds": round(seconds, 1),
               "critic_seconds": round(critic_s, 2), "per_image": per_image,
               "command": f"nice .venv/bin/python benchmarks/heuristic_calibration.py --images {args.images} "
-                         f"--long-side {args.long_side}"}
+                         f"--long-side {args.long_side}" + (f" --cache {args.cache}" if args.cache else ""),
+              "note": "seconds exclude the grabcut initial masks when they came from --cache" if args.cache else ""}
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / "heuristic_calibration.json", report)
     write_text(args.out / "heuristic_calibration.md", markdown(report))

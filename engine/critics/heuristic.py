@@ -15,6 +15,7 @@ import numpy as np
 from engine.critics.base import CriticView, SequentialSquaresMixin
 from engine.critics.likelihood import log_ratio_from, object_log_ratio, quantised, sample_regions
 from engine.critics.verdict import Outcome, Verdict
+from engine.errors import BackendError
 from engine.geometry.masks import deepest_point
 from engine.registry import CRITICS
 from engine.types import (
@@ -28,6 +29,7 @@ from engine.types import (
     SquareJudgement,
 )
 
+VERDICT_POLICIES = ("conservative", "evidence")
 LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
 
 
@@ -36,7 +38,11 @@ class HeuristicCritic(SequentialSquaresMixin):
     name = "heuristic"
 
     def __init__(self, min_evidence: float = 0.25, smooth_frac: float = 0.015, verdict_margin: float = 0.2,
-                 verdict_min_change: float = 0.002) -> None:
+                 verdict_min_change: float = 0.002, verdict_policy: str = "conservative") -> None:
+        if verdict_policy not in VERDICT_POLICIES:
+            raise BackendError(f"critic 'heuristic': verdict_policy must be one of {', '.join(VERDICT_POLICIES)}, "
+                               f"not {verdict_policy!r}")
+        self.verdict_policy = verdict_policy
         self.min_evidence = float(min_evidence)
         self.smooth_frac = float(smooth_frac)
         self.verdict_margin = float(verdict_margin)  # |agreement| below this: "same"
@@ -47,7 +53,7 @@ class HeuristicCritic(SequentialSquaresMixin):
     def info(self) -> dict:
         return {"name": self.name, "kind": "classical baseline (colour/texture statistics), not a VLM",
                 "min_evidence": self.min_evidence, "verdict_margin": self.verdict_margin,
-                "verdict_min_change": self.verdict_min_change}
+                "verdict_min_change": self.verdict_min_change, "verdict_policy": self.verdict_policy}
 
     # ---- statistics -------------------------------------------------------------------------
     def log_ratio(self, view: CriticView) -> np.ndarray:
@@ -133,6 +139,12 @@ class HeuristicCritic(SequentialSquaresMixin):
         score = agree - disagree
         raw.update(agree=round(agree, 4), disagree=round(disagree, 4))
         what = f"{agree:.0%} of the {changed} changed px agree with the colour/texture model, {disagree:.0%} contradict it"
+        if self.verdict_policy == "conservative":
+            # measured on CAMO (benchmarks/results/heuristic_verdict.md): on camouflaged photos this statistic does
+            # not predict the GT IoU change (a colour model is fooled exactly where camouflage works), so a
+            # changed mask is not kept on its word; policy "evidence" trusts it (photos with real colour contrast)
+            return self._verdict(Outcome.WORSE, f"colour statistics cannot confirm this change on a camouflaged "
+                                 f"object (policy conservative; {what})", 0.5, raw, t)
         if score > self.verdict_margin:
             return self._verdict(Outcome.BETTER, what, min(1.0, score), raw, t)
         if score < -self.verdict_margin:
