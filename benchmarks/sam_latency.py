@@ -1,15 +1,18 @@
-"""Click-to-mask latency of the `sam` backend vs the prototype's way (set_image before every predict).
+"""Click-to-mask latency of the `sam` backend (its default runtime: the ONNX decoder when onnxruntime is
+installed and the export matches torch) vs the package's SamPredictor.predict, in the same run.
 
 Random weights of the real vit_b architecture (cost does not depend on weight values), saved as a
 checkpoint and loaded through the backend's normal path; a generated 1024x768 scene; one process.
 
-    .venv/bin/python benchmarks/sam_latency.py [--clicks 50] [--proto-clicks 3] [--variant vit_b] [--json out.json]
+    .venv/bin/python benchmarks/sam_latency.py [--clicks 50] [--runtime auto|onnx|torch] [--int8] [--json out.json]
 
 Rows: encoder time (prepare of a new image); our click latency p50/p95 over N accumulating clicks
-(box + points + previous logits, up to a full-resolution boolean mask); plain SamPredictor.predict
-with its embedding already set (where the time goes without our changes); the prototype's way
-(set_image + predict per click: about one encoder run per click, so only a few clicks are timed);
-the disk-cache reload of the embedding in a fresh cache vs the encoder."""
+(box + points + previous logits, up to a full-resolution boolean mask) at the default decoder threads
+(1 for the ONNX decoder) and at 2; SamPredictor.predict over the same clicks with its embedding already set; the minimum IoU of
+our masks vs the fp32 torch decoder's masks for the same prompts; optionally the int8 decoder; the
+prototype's way (set_image + predict per click, a few clicks); the disk-cache reload of the embedding.
+The last line is `SUMMARY click_p50_ms=.. click_p95_ms=.. runtime=.. predictor_p50_ms=..
+speedup_vs_predictor=.. mask_iou_min=.. encoder_s=..`."""
 
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.cache import embeddings as emb_cache  # noqa: E402
 from engine.io.atomic import write_json  # noqa: E402
+from engine.models.manager import get_manager  # noqa: E402
 from engine.samples import generate_scene  # noqa: E402
+from engine.segmenters.onnx_common import mask_iou  # noqa: E402
 from engine.segmenters.sam import SamSegmenter  # noqa: E402
 from engine.segmenters.sam_common import use_multimask  # noqa: E402
 from engine.types import Point, PointLabel  # noqa: E402
@@ -51,26 +56,47 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q))
 
 
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def time_clicks(seg, box, points, reference=None) -> tuple[list[float], float]:
+    """Accumulating clicks (previous logits fed back); with a reference segmenter, the minimum IoU of
+    its mask for the very same prompt (same previous logits) vs ours."""
+    lat, worst = [], 1.0
+    pred = seg.predict(box, [])
+    for i in range(len(points)):
+        prev = pred.best_logits()
+        t = time.perf_counter()
+        pred = seg.predict(box, points[: i + 1], prev)
+        mask = pred.best_mask()
+        lat.append(time.perf_counter() - t)
+        if reference is not None:
+            worst = min(worst, mask_iou(mask, reference.predict(box, points[: i + 1], prev).best_mask()))
+    return lat, worst
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variant", default="vit_b", choices=["vit_b", "vit_l", "vit_h"])
     ap.add_argument("--clicks", type=int, default=50)
-    ap.add_argument("--proto-clicks", type=int, default=3, help="prototype-way clicks (each re-runs the encoder)")
-    ap.add_argument("--plain-clicks", type=int, default=10, help="plain SamPredictor.predict clicks")
-    ap.add_argument("--click-threads", default="1,2", help="torch thread counts to time the clicks with (e.g. 1,2)")
+    ap.add_argument("--runtime", default="auto", choices=["auto", "onnx", "torch"], help="ours (default: the backend's)")
+    ap.add_argument("--int8", action="store_true", help="also time the int8 ONNX decoder and its mask agreement")
+    ap.add_argument("--proto-clicks", type=int, default=2, help="prototype-way clicks (each re-runs the encoder)")
     ap.add_argument("--size", default="1024x768", help="image WxH")
     ap.add_argument("--threads", type=int, help="torch threads for the encoder (default: torch's choice)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
+    print(f"load average at start: {load()}")
     if args.threads:
         torch.set_num_threads(args.threads)
     w, h = (int(v) for v in args.size.lower().split("x"))
     scene = generate_scene(seed=5, size=(w, h))
     image, box = scene.image, scene.box
     points = clicks_for(scene.gt, args.clicks)
-    rows: list[tuple[str, str]] = []
-    fig: dict[str, float | int | str] = {"variant": args.variant, "image": f"{w}x{h}", "threads": torch.get_num_threads(),
-                                         "torch": torch.__version__}
+    default_threads = torch.get_num_threads()
+    fig: dict[str, float | int | str] = {"variant": args.variant, "image": f"{w}x{h}", "threads": default_threads,
+                                         "torch": torch.__version__, "clicks": len(points)}
 
     with tempfile.TemporaryDirectory(prefix="sam_bench_") as tmp:
         from segment_anything import SamPredictor, sam_model_registry
@@ -78,50 +104,59 @@ def main() -> int:
         ckpt = Path(tmp) / f"random_{args.variant}.pth"
         torch.manual_seed(0)
         torch.save(sam_model_registry[args.variant]().state_dict(), ckpt)
-        seg = SamSegmenter(checkpoint=str(ckpt), cache_dir=str(Path(tmp) / "cache"), device="cpu")
-        t = time.perf_counter()
-        model = seg.model()
-        fig["load_s"] = time.perf_counter() - t
+        cache = str(Path(tmp) / "cache")
 
+        def make(**kw) -> SamSegmenter:
+            return SamSegmenter(checkpoint=str(ckpt), cache_dir=cache, device="cpu", **kw)
+
+        seg = make(runtime=args.runtime)
+        t = time.perf_counter()
+        model = seg.model()  # includes the one-time ONNX export + check for runtime onnx / auto
+        fig["load_s"] = time.perf_counter() - t
+        fig["runtime"] = seg.decoder_runtime
+        rec = seg.onnx_record
+        fig["onnx_export_s"] = rec.export_s if rec is not None else 0.0
         t = time.perf_counter()
         seg.prepare(image)
         fig["encoder_s"] = time.perf_counter() - t
         assert seg.last_source == "computed"
+        ref = make(runtime="torch")  # the fp32 torch decoder on the same (cached) embedding
+        ref.prepare(image)
 
-        # ours: accumulating clicks, previous logits fed back, full-res bool mask at the end;
-        # then the package's SamPredictor.predict with its embedding already set (no re-encode)
+        lat, worst = time_clicks(seg, box, points, ref if fig["runtime"] != "torch" else None)
+        fig["click_p50_ms"], fig["click_p95_ms"], fig["mask_iou_min"] = pct(lat, 50), pct(lat, 95), worst
+        get_manager().unload(seg.model_key)  # ORT sessions fix their threads: load again with decoder_threads 2
+        one = make(runtime=args.runtime, decoder_threads=2)
+        one.prepare(image)
+        lat1, _ = time_clicks(one, box, points)
+        fig["click_p50_ms_2t"], fig["click_p95_ms_2t"] = pct(lat1, 50), pct(lat1, 95)
+        get_manager().unload(one.model_key)
+        if args.int8:
+            q = make(runtime="onnx", quantize="int8")
+            q.prepare(image)
+            lq, wq = time_clicks(q, box, points, ref)
+            fig["int8_p50_ms"], fig["int8_iou_min"] = pct(lq, 50), wq
+            fig["int8_check_iou"] = q.onnx_record.int8_iou_min
+            get_manager().unload(q.model_key)
+
+        # the package's SamPredictor.predict with its embedding already set (no re-encode), same clicks
+        model = ref.model()
         predictor = SamPredictor(model)
         predictor.set_image(image)
-        default_threads = torch.get_num_threads()
-        click_threads = [int(v) for v in args.click_threads.split(",")] if args.click_threads else [default_threads]
-        lat: dict[int, list[float]] = {}
-        plain: dict[int, list[float]] = {}
-        for k in click_threads:
-            torch.set_num_threads(k)
-            lat[k] = []
-            pred = seg.predict(box, [])
-            for i in range(len(points)):
-                t = time.perf_counter()
-                pred = seg.predict(box, points[: i + 1], pred.best_logits())
-                mask = pred.best_mask()
-                lat[k].append(time.perf_counter() - t)
-                assert mask.shape == (h, w) and mask.dtype == bool
-            fig[f"ours_p50_ms_{k}t"], fig[f"ours_p95_ms_{k}t"] = pct(lat[k], 50), pct(lat[k], 95)
-            plain[k] = []
-            logits = None
-            for i in range(min(args.plain_clicks, len(points))):
-                ps = points[: i + 1]
-                t = time.perf_counter()
-                masks, scores, low = predictor.predict(np.array([[p.x, p.y] for p in ps]), np.array([int(p.is_positive) for p in ps]),
-                                                       np.array(box.as_list()), logits, multimask_output=use_multimask(box, ps))
-                best = masks[int(np.argmax(scores))]
-                plain[k].append(time.perf_counter() - t)
-                logits = low[int(np.argmax(scores))][None]
-            fig[f"plain_predict_p50_ms_{k}t"], fig[f"plain_predict_p95_ms_{k}t"] = pct(plain[k], 50), pct(plain[k], 95)
-        torch.set_num_threads(default_threads)
+        plain = []
+        logits = None
+        for i in range(len(points)):
+            ps = points[: i + 1]
+            t = time.perf_counter()
+            masks, scores, low = predictor.predict(np.array([[p.x, p.y] for p in ps]), np.array([int(p.is_positive) for p in ps]),
+                                                   np.array(box.as_list()), logits, multimask_output=use_multimask(box, ps))
+            best = masks[int(np.argmax(scores))]
+            plain.append(time.perf_counter() - t)
+            logits = low[int(np.argmax(scores))][None]
+        fig["predictor_p50_ms"], fig["predictor_p95_ms"] = pct(plain, 50), pct(plain, 95)
+        fig["speedup_vs_predictor"] = fig["predictor_p50_ms"] / fig["click_p50_ms"]
 
-        # the prototype's way: set_image inside every refine call
-        proto = []
+        proto = []  # the prototype's way: set_image inside every refine call
         for i in range(min(args.proto_clicks, len(points))):
             ps = points[: i + 1]
             t = time.perf_counter()
@@ -131,50 +166,50 @@ def main() -> int:
             best = masks[int(np.argmax(scores))]
             proto.append(time.perf_counter() - t)
         assert best.shape == (h, w)
-        fig["proto_p50_ms"] = pct(proto, 50)
-        for k in click_threads:
-            fig[f"speedup_vs_proto_{k}t"] = fig["proto_p50_ms"] / fig[f"ours_p50_ms_{k}t"]
+        if proto:
+            fig["proto_p50_ms"] = pct(proto, 50)
+            fig["speedup_vs_proto"] = fig["proto_p50_ms"] / fig["click_p50_ms"]
 
-        # disk cache: a fresh process-level cache (as after a restart) reading the .npz
-        emb_cache._SHARED.clear()
-        seg2 = SamSegmenter(checkpoint=str(ckpt), cache_dir=str(Path(tmp) / "cache"), device="cpu")
+        emb_cache._SHARED.clear()  # a fresh process-level cache (as after a restart) reading the .npz
+        seg2 = make(runtime="torch")
         t = time.perf_counter()
         seg2.prepare(image)
         fig["disk_reload_ms"] = (time.perf_counter() - t) * 1000
         assert seg2.last_source == "disk"
         fig["disk_file_mb"] = seg2.cache.disk_used() / 2**20
-        fig["encoder_vs_disk"] = fig["encoder_s"] * 1000 / fig["disk_reload_ms"]
 
     rows = [
-        ("model load (random-weight checkpoint)", f"{fig['load_s']:.2f} s"),
+        (f"model load (random-weight checkpoint){' + one-time ONNX export and check' if fig['onnx_export_s'] else ''}",
+         f"{fig['load_s']:.2f} s (export {fig['onnx_export_s']:.1f} s)"),
         (f"image encoder (prepare, new image), {default_threads} threads", f"{fig['encoder_s']:.2f} s"),
+        (f"click -> full-res mask, ours ({fig['runtime']} decoder), p50 / p95 over {len(lat)} accumulating clicks, default decoder_threads",
+         f"{fig['click_p50_ms']:.1f} / {fig['click_p95_ms']:.1f} ms"),
+        (f"the same, decoder_threads 2 ({fig['runtime']})", f"{fig['click_p50_ms_2t']:.1f} / {fig['click_p95_ms_2t']:.1f} ms"),
+        (f"SamPredictor.predict, embedding set, p50 / p95 over {len(plain)} clicks, {default_threads} threads",
+         f"{fig['predictor_p50_ms']:.1f} / {fig['predictor_p95_ms']:.1f} ms"),
+        ("speed-up, ours vs SamPredictor.predict (p50)", f"{fig['speedup_vs_predictor']:.2f}x"),
+        ("minimum mask IoU, ours vs the fp32 torch decoder, same prompts", f"{fig['mask_iou_min']:.4f}"),
     ]
-    for k in click_threads:
-        rows += [
-            (f"click -> full-res mask, ours, p50 / p95 over {len(lat[k])} accumulating clicks, {k} thread(s)",
-             f"{fig[f'ours_p50_ms_{k}t']:.1f} / {fig[f'ours_p95_ms_{k}t']:.1f} ms"),
-            (f"plain SamPredictor.predict, embedding set, p50 / p95 over {len(plain[k])} clicks, {k} thread(s)",
-             f"{fig[f'plain_predict_p50_ms_{k}t']:.1f} / {fig[f'plain_predict_p95_ms_{k}t']:.1f} ms"),
-        ]
-    rows.append((f"prototype's way (set_image + predict), p50 over {len(proto)} clicks, {default_threads} threads "
-                 "(small sample: ~1 encoder run each)", f"{fig['proto_p50_ms']:.0f} ms"))
-    for k in click_threads:
-        rows.append((f"speed-up, ours ({k} thread(s)) vs the prototype's way (p50)", f"{fig[f'speedup_vs_proto_{k}t']:.0f}x"))
-    rows += [
-        (f"embedding reload from the disk cache ({fig['disk_file_mb']:.1f} MB .npz)", f"{fig['disk_reload_ms']:.1f} ms"),
-        ("encoder time / disk reload time", f"{fig['encoder_vs_disk']:.0f}x"),
-    ]
-    best_k = min(click_threads, key=lambda k: fig[f"ours_p50_ms_{k}t"])
-    print(f"\nSAM click latency: {args.variant} random weights, {w}x{h} image, CPU, torch {torch.__version__}, "
-          f"load average {os.getloadavg()[0]:.1f} at the end (other processes share the CPU)")
+    if args.int8:
+        rows.append(("int8 ONNX decoder: click p50 / minimum mask IoU vs fp32 torch",
+                     f"{fig['int8_p50_ms']:.1f} ms / {fig['int8_iou_min']:.4f}"))
+    if proto:
+        rows.append((f"prototype's way (set_image + predict), p50 over {len(proto)} clicks (~1 encoder run each)",
+                     f"{fig['proto_p50_ms']:.0f} ms ({fig['speedup_vs_proto']:.0f}x ours)"))
+    rows.append((f"embedding reload from the disk cache ({fig['disk_file_mb']:.1f} MB .npz)", f"{fig['disk_reload_ms']:.1f} ms"))
+    print(f"\nSAM click latency: {args.variant} random weights, {w}x{h} image, CPU, torch {torch.__version__}")
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure'.ljust(width)} | value |\n|{'-' * (width + 2)}|-------|")
     for name, value in rows:
         print(f"| {name.ljust(width)} | {value} |")
-    goal = fig[f"ours_p50_ms_{best_k}t"] < 50 and fig[f"speedup_vs_proto_{best_k}t"] >= 100
-    print(f"goal (p50 < 50 ms and >= 100x the prototype's way): {'met' if goal else 'NOT met'}")
+    goal = fig["click_p50_ms"] < 50 and fig["speedup_vs_predictor"] >= 2 and fig["mask_iou_min"] >= 0.99
+    print(f"goal (p50 < 50 ms, >= 2x SamPredictor.predict, IoU >= 0.99 on every click): {'met' if goal else 'NOT met'}")
+    print(f"load average at end: {load()}")
     if args.json:
         write_json(args.json, {k: round(v, 4) if isinstance(v, float) else v for k, v in fig.items()})
+    print(f"SUMMARY click_p50_ms={fig['click_p50_ms']:.1f} click_p95_ms={fig['click_p95_ms']:.1f} runtime={fig['runtime']} "
+          f"predictor_p50_ms={fig['predictor_p50_ms']:.1f} speedup_vs_predictor={fig['speedup_vs_predictor']:.2f} "
+          f"mask_iou_min={fig['mask_iou_min']:.4f} encoder_s={fig['encoder_s']:.2f}")
     return 0
 
 

@@ -27,6 +27,9 @@ from engine.types import Box, Point
 
 log = logging.getLogger("sam_sculpt.onnx")
 RUNTIMES = ("torch", "onnx", "auto")  # the `sam` backend's decoder runtimes
+# onnxruntime threads of a click when decoder_threads is not set: a click's many small ops do not scale
+# on a shared CPU (measured on the 2-core box under load: 174 ms at 1 thread vs 504 ms at 2)
+DEFAULT_DECODER_THREADS = 1
 DECODER_INPUTS = ("image_embeddings", "point_coords", "point_labels", "mask_input", "has_mask_input")
 DECODER_OUTPUTS = ("iou_predictions", "low_res_masks")
 PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
@@ -120,6 +123,7 @@ def ort_session(model: Path | bytes, threads: int | None = None, providers: str 
     if threads:
         opts.intra_op_num_threads = int(threads)
     opts.log_severity_level = 3
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting on a shared CPU
     try:
         return ort.InferenceSession(model if isinstance(model, bytes) else str(model), sess_options=opts,
                                     providers=resolve_providers(ort, providers))

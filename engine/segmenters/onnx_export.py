@@ -27,6 +27,7 @@ from engine.registry import missing_extra
 from engine.segmenters.onnx_common import (
     DECODER_INPUTS,
     DECODER_OUTPUTS,
+    DEFAULT_DECODER_THREADS,
     RUNTIMES,
     DecoderSession,
     check_prompts,
@@ -232,8 +233,15 @@ def attach_decoder(model: Sam, runtime: str, quantize: str, fingerprint: str, ca
             raise missing_extra("segmenter 'sam' with runtime: onnx", "onnx", exc) from None
         log.info("sam: %s not installed: the decoder runs in torch (pip install 'sam-sculpt[onnx]')", exc.name)
         return None
+    if providers == "cuda" and "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+        if runtime == "auto":  # a CPU decoder behind a GPU encoder would be slower than torch on the GPU
+            log.info("sam: onnxruntime has no CUDA provider: the decoder stays in torch on the GPU")
+            return None
+        log.warning("sam: runtime onnx on a GPU, but onnxruntime has no CUDA provider: the decoder runs on the CPU")
+        providers = "cpu"
     try:
-        dec, record = cached_decoder(model, fingerprint, cache_root, quantize, threads, providers)
+        dec, record = cached_decoder(model, fingerprint, cache_root, quantize, threads or DEFAULT_DECODER_THREADS,
+                                     providers)
     except Exception as exc:  # torch.onnx raises many types; auto falls back, onnx says why
         text = " ".join(str(exc).split())[:200] or type(exc).__name__
         if runtime == "onnx":

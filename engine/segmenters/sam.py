@@ -265,7 +265,7 @@ class SamSegmenter(SamBackendBase):
         if self.runtime != "torch":
             from engine.segmenters.onnx_export import attach_decoder  # torch.onnx only when asked for
 
-            providers = "cpu" if self.device.type == "cpu" else "auto"
+            providers = "cpu" if self.device.type == "cpu" else "cuda" if self.device.type == "cuda" else "auto"
             self.onnx_record = attach_decoder(model, self.runtime, self.quantize, self._fingerprint,
                                               self._onnx_cache_root(), self.decoder_threads, providers)
         log.info("sam: %s (%s, %.0f MB) on %s, encoder %s", self.checkpoint.name, arch.variant,

@@ -32,6 +32,7 @@ from engine.models.manager import get_manager
 from engine.registry import SEGMENTERS
 from engine.segmenters.base import Prediction
 from engine.segmenters.onnx_common import (
+    DEFAULT_DECODER_THREADS,
     PIXEL_MEAN,
     PIXEL_STD,
     DecoderSession,
@@ -154,7 +155,7 @@ class SamOnnxSegmenter:
         rank = len(inp.shape)
         if rank not in (3, 4):
             raise BackendError(f"{self.encoder_path}: not a SAM image encoder (input {inp.name} has rank {rank})")
-        fp32 = DecoderSession.open(self.decoder_path, self.decoder_threads, self.providers)
+        fp32 = DecoderSession.open(self.decoder_path, self.decoder_threads or DEFAULT_DECODER_THREADS, self.providers)
         model = OnnxSam(enc, inp.name, rank, fp32)
         if self.quantize == "int8":
             model.decoder, model.int8_iou_min = self._int8(fp32)
@@ -170,7 +171,7 @@ class SamOnnxSegmenter:
         if not q.is_file():
             q.parent.mkdir(parents=True, exist_ok=True)
             quantize_int8(self.decoder_path, q)
-        dec = DecoderSession.open(q, self.decoder_threads, self.providers)
+        dec = DecoderSession.open(q, self.decoder_threads or DEFAULT_DECODER_THREADS, self.providers)
         channels = next(i.shape[1] for i in fp32.session.get_inputs() if i.name == "image_embeddings")
         iou = _random_check(fp32, dec, int(channels) if isinstance(channels, int) else 256)
         log.info("sam-onnx: int8 decoder, mask IoU vs fp32 >= %.4f (random check embedding)", iou)
