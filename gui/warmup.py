@@ -44,6 +44,18 @@ def preload_segmenter(settings: dict[str, Any], say: Callable[[str], None] = lam
     return seg
 
 
+def same_torch_threads_here() -> None:
+    """torch's thread count set while the model loaded on the main thread, applied again on this
+    thread: with an OpenMP build the count is a per-thread setting, and the worker must not use
+    every core (the UI thread needs one)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            torch.set_num_threads(max(1, int(torch.get_num_threads())))
+        except (RuntimeError, ValueError):
+            pass
+
+
 def lower_this_thread_priority(nice: int = WORKER_NICE) -> bool:
     """Raise the calling thread's nice value (Linux threads have their own); True when it worked.
     Threads it starts later (e.g. torch's intra-op pool) inherit it."""

@@ -180,9 +180,10 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
     @Slot()
     def lower_priority(self) -> None:
         """On the worker thread: let the scheduler prefer the UI thread on a busy machine."""
-        from gui.warmup import lower_this_thread_priority
+        from gui.warmup import lower_this_thread_priority, same_torch_threads_here
 
         lower_this_thread_priority()
+        same_torch_threads_here()
 
     def _check_cancel(self) -> None:
         if self.cancel_token.cancelled:
