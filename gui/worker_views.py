@@ -4,7 +4,10 @@ gui.worker.EngineWorker."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gui.canvas.render import render_objects
+from gui.critic_words import OWN_WORDS_CRITICS, localise
 from gui.views import ObjectRow, RoundView, Snapshot, VerdictView
 from gui.worker_state import digest, point_views, square_views
 
@@ -39,9 +42,17 @@ class SnapshotBuilder:
         if core.rounds and not core.rounds[-1].applied and \
                 self._extra["digests"].get((sel.id, core.rounds[-1].index)) == digest(core.mask, core.box):
             squares = square_views(core.rounds[-1])  # only while the mask and box the round saw still hold
+        own = critic_name in OWN_WORDS_CRITICS  # the heuristic's reasons are ours: shown in the window's language
+        points = point_views(core.points)
+        rounds = self._round_views(sel)
+        if own:
+            points = tuple(replace(p, reason=localise(p.reason, critic_name)) for p in points)
+            squares = tuple(replace(q, reason=localise(q.reason, critic_name)) for q in squares)
+            rounds = tuple(replace(r, verdict=replace(r.verdict, reason=localise(r.verdict.reason, critic_name)))
+                           if r.verdict is not None else r for r in rounds)
         return Snapshot(name, s.state_id, parent, label, tuple(core.box.as_list()),
-                        core.mask.copy() if core.started else None, point_views(core.points), anchors, squares,
-                        self._round_views(sel), sel.label, seg_name, critic_name, notice,
+                        core.mask.copy() if core.started else None, points, anchors, squares,
+                        rounds, sel.label, seg_name, critic_name, notice,
                         painted=bool(core.paint.active), **common)
 
     def _round_views(self, o) -> tuple[RoundView, ...]:

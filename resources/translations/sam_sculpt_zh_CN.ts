@@ -20,6 +20,45 @@
     </message>
 </context>
 <context>
+    <name>CriticWords</name>
+    <message>
+        <source>leak {0}, miss {1}</source>
+        <translation>泄漏 {0}，遗漏 {1}</translation>
+    </message>
+    <message>
+        <source>region 1 looks like background ({0})</source>
+        <translation>区域 1 像背景（{0}）</translation>
+    </message>
+    <message>
+        <source>region 2 looks like the object ({0})</source>
+        <translation>区域 2 像目标（{0}）</translation>
+    </message>
+    <message>
+        <source>leaked background ({0} px)</source>
+        <translation>泄漏到背景（{0} 像素）</translation>
+    </message>
+    <message>
+        <source>missed object ({0} px)</source>
+        <translation>漏掉的目标（{0} 像素）</translation>
+    </message>
+    <message>
+        <source>the round changed only {0} px</source>
+        <translation>该轮只改变了 {0} 个像素</translation>
+    </message>
+    <message>
+        <source>{0} of the {1} changed px agree with the colour/texture model, {2} contradict it</source>
+        <translation>在改变的 {1} 个像素中，{0} 与颜色/纹理模型一致，{2} 与之矛盾</translation>
+    </message>
+    <message>
+        <source>colour statistics cannot confirm this change on a camouflaged object (policy conservative; </source>
+        <translation>颜色统计无法确认伪装目标上的这一改变（保守策略；</translation>
+    </message>
+    <message>
+        <source>no clear evidence: </source>
+        <translation>没有明确证据：</translation>
+    </message>
+</context>
+<context>
     <name>EditGestures</name>
     <message>
         <source>draw a box for the new object</source>

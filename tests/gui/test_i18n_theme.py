@@ -82,3 +82,11 @@ def test_both_themes_readable(qapp):
             assert contrast(pal.color(pal.ColorRole.Text), pal.color(pal.ColorRole.Base)) >= 7
     finally:
         apply_theme(qapp, "dark")
+
+
+def test_heuristic_words_translated_model_replies_kept(chinese):
+    from gui.critic_words import localise
+
+    text = "leak 0.00, miss 0.64; region 2 looks like the object (0.53)"
+    assert localise(text, "heuristic") == "泄漏 0.00，遗漏 0.64; 区域 2 像目标（0.53）"
+    assert localise(text, "qwen") == text, "a model's reply is shown as it came"
