@@ -320,24 +320,16 @@
 <context>
     <name>ExportJob</name>
     <message>
-        <source>collecting the saved images in {0}</source>
-        <translation>正在收集 {0} 中已保存的图像</translation>
-    </message>
-    <message>
-        <source>nothing to export: no saved image in {0} (save first, Ctrl+S)</source>
-        <translation>没有可导出的内容：{0} 中没有已保存的图像（请先保存，Ctrl+S）</translation>
-    </message>
-    <message>
         <source>exporting</source>
         <translation>正在导出</translation>
     </message>
     <message>
-        <source>exporting {0} images as {1}</source>
-        <translation>正在将 {0} 张图像导出为 {1}</translation>
+        <source>exporting {0} ({1}/{2})</source>
+        <translation>正在导出 {0}（{1}/{2}）</translation>
     </message>
     <message>
-        <source>exported {0} images as {1} to {2} ({3} files)</source>
-        <translation>已将 {0} 张图像以 {1} 格式导出到 {2}（{3} 个文件）</translation>
+        <source>export cancelled: {0}</source>
+        <translation>导出已取消：{0}</translation>
     </message>
 </context>
 <context>

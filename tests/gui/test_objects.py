@@ -5,6 +5,7 @@ verdict with keep/revert, proposal confidence and its threshold, the abstain rea
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -114,12 +115,17 @@ def test_export_from_the_gui(qtbot, make_window, tmp_path):
     w.save()
     qtbot.waitUntil(lambda: w.image_list.state("demo") == "done", timeout=20000)
     done = []
+    steps = []
     w.worker.worker.exported.connect(lambda fmt, out: done.append((fmt, out)))
-    w.submit(c.Export("coco", str(tmp_path / "out")))
+    w.worker.worker.progress.connect(lambda a, b, what: steps.append((a, b)) if b > 1 or a > 0 else None)
+    w.submit(c.Export("labelme", str(tmp_path / "out"), simplify=1.5))
     qtbot.waitUntil(lambda: bool(done) and not w.busy, timeout=30000)
     fmt, out = done[0]
-    files = [p for p in (tmp_path / "out").rglob("*.json") if "export" in str(p)]
-    assert fmt == "coco" and files, list((tmp_path / "out").rglob("*"))
+    files = list(Path(out).rglob("*.json"))
+    assert fmt == "labelme" and files, list((tmp_path / "out").rglob("*"))
+    assert any(total >= 1 and k >= 1 for k, total in steps), steps  # progress after each image
+    shape = json.loads(files[0].read_text())["shapes"][0]
+    assert shape["label"] == w.snapshot.objects[0].label
 
 
 def test_verdict_keep_or_revert(qtbot, make_window):
