@@ -1,0 +1,102 @@
+"""`sam-sculpt track` end to end with the tiny sam2_video folder: folder and video-file input, --gt scoring,
+one-line errors (exit 2), and a run killed with SIGKILL that a rerun completes without redoing finished frames."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.cli.app import main
+from tests.video import tiny_video as tv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_track_folder_with_gt(tmp_path, blob, video_model, capsys):
+    frames, gts = blob
+    seq = tv.write_frames(tmp_path / "MoCA" / "JPEGImages" / "moth", frames)
+    gt = tv.write_gt(tmp_path / "MoCA" / "Annotations" / "moth", gts)
+    rc = main(["track", "--frames", str(tmp_path / "MoCA"), "--box", "10,10,60,50", "--frame", "1", "--label", "moth",
+               "--set", f"track.model_dir={video_model}", "--out", str(tmp_path / "out"), "--gt", str(gt),
+               "--max-frames", "4", "--no-progress"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "sam2-video: 4 frames" in out and "J=" in out and "J&F=" in out
+    assert sorted(p.name for p in (tmp_path / "out" / "moth").glob("*.png")) == [f"{i:05d}.png" for i in range(4)]
+    ev = json.loads((tmp_path / "out" / "moth" / "eval.json").read_text())
+    assert ev["missing_predictions"] == ["00004", "00005"] and 0 <= ev["J&F"] <= 1
+    assert seq.is_dir()
+
+
+def test_track_video_file(tmp_path, blob, video_model, capsys):
+    frames, gts = blob
+    video = tv.write_video(tmp_path / "clip.avi", frames[:4])
+    tv.write_gt(tmp_path / "m", gts[:1])
+    rc = main(["track", "--frames", str(video), "--init-mask", str(tmp_path / "m" / "00000.png"), "--frame", "0",
+               "--set", f"track.model_dir={video_model}", "--out", str(tmp_path / "out"), "--no-progress"])
+    assert rc == 0, capsys.readouterr()
+    rec = json.loads((tmp_path / "out" / "clip" / "track.json").read_text())
+    assert rec["complete"] and len(rec["frames"]) == 4 and rec["prompts"]["00000"][0]["mask_pixels"] > 0
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "needs a prompt"),
+    (["--box", "1,2,3"], "four numbers"),
+    (["--box", "500,500,600,600"], "outside"),
+    (["--box", "1,1,9,9", "--frame", "99"], "--frame 99"),
+    (["--box", "1,1,9,9", "--segmenter", "nope"], "unknown tracker"),
+])
+def test_one_line_errors(tmp_path, blob, video_model, capsys, extra, message):
+    frames, _ = blob
+    seq = tv.write_frames(tmp_path / "seq", frames[:2])
+    rc = main(["track", "--frames", str(seq), "--set", f"track.model_dir={video_model}", "--out", str(tmp_path / "o"),
+               "--no-progress", *extra])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+CHILD = """
+import sys, time
+import engine.video.hf_tracker as h
+step = h.HFVideoTracker.step
+def slow(self, *a, **k):
+    time.sleep(0.4)
+    return step(self, *a, **k)
+h.HFVideoTracker.step = slow
+from engine.cli.app import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill(tmp_path, video_model):
+    frames, _ = tv.moving_blob(16, size=(64, 48), step=2)
+    seq = tv.write_frames(tmp_path / "seq", frames)
+    out = tmp_path / "out"
+    args = ["track", "--frames", str(seq), "--box", "8,8,40,36", "--frame", "5", "--no-progress",
+            "--set", f"track.model_dir={video_model}", "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, *args], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while len(list((out / "seq").glob("*.png"))) < 4 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.1)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    listed = json.loads((out / "seq" / "track.json").read_text())["frames"]  # written after each frame's PNG
+    done = {f"{n}.png": (out / "seq" / f"{n}.png").stat().st_mtime_ns for n in listed}
+    assert 3 <= len(done) < 16
+    rc = main(args)
+    assert rc == 0
+    rec = json.loads((out / "seq" / "track.json").read_text())
+    assert rec["complete"] and rec["resumed"] and len(rec["frames"]) == 16
+    assert rec["timings"]["runs"][-1]["computed"] == 16 - len(done)
+    unchanged = {n: p.stat().st_mtime_ns for n, p in ((p.name, p) for p in (out / "seq").glob("*.png")) if n in done}
+    assert unchanged == done  # finished frames were not rewritten
