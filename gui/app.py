@@ -5,6 +5,7 @@ setting, else the system locale; theme: --theme, else the stored setting, else t
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -86,6 +87,10 @@ def run_gui(argv: list[str]) -> int:
     except SculptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # what start-up made (Qt wrappers, torch modules, the loaded model's objects) lives as long as the
+    # window: out of the collector's way, so its full passes (which hold the GIL) stay short
+    gc.collect()
+    gc.freeze()
     window.show()
     splash.finish(window)
 
