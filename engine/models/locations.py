@@ -1,7 +1,8 @@
 """Where the user's model weights live: one documented search order, shown by `sam-sculpt models`
 and in every "no weights found" error.
 
-Search order (first existing folder wins for discovery; every folder is listed for the user):
+Search order (every folder is listed for the user; discovery, `discover()`, takes the first folder whose
+finder hits, and searches only the explicit folder when one is set, so a typo is reported, not skipped):
   1. the explicit setting (`models_dir` option / `--set segmenter.options.<name>.models_dir=...`, or
      `--models-dir` on a command),
   2. the `SAM_SCULPT_MODELS` environment variable (one folder, or several joined by os.pathsep),
