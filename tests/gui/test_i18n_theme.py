@@ -90,3 +90,22 @@ def test_heuristic_words_translated_model_replies_kept(chinese):
     text = "leak 0.00, miss 0.64; region 2 looks like the object (0.53)"
     assert localise(text, "heuristic") == "泄漏 0.00，遗漏 0.64; 区域 2 像目标（0.53）"
     assert localise(text, "qwen") == text, "a model's reply is shown as it came"
+
+
+def test_language_and_theme_settings_apply_at_start(qtbot, make_window, qapp, qsettings_file):
+    from gui.app import apply_look
+    from gui.settings_dialog import SettingsDialog, open_qsettings
+    from gui.theme import apply_theme
+
+    w = make_window()
+    dlg = SettingsDialog(w.settings, w, out_dir=w.out_dir, work_dir=w.store.work_dir)
+    qtbot.addWidget(dlg)
+    dlg.language.setCurrentIndex(dlg.language.findData("zh_CN"))
+    dlg.theme.setCurrentIndex(dlg.theme.findData("light"))
+    dlg.save(open_qsettings())
+    try:
+        assert apply_look(qapp, []) == ("zh_CN", "light")  # the stored choice, at the next start
+        assert apply_look(qapp, ["--lang", "en", "--theme", "dark"]) == ("en", "dark")  # the command line wins
+    finally:
+        install_language(qapp, "en")
+        apply_theme(qapp, "dark")
