@@ -3,6 +3,7 @@ run a session, write its outputs."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,14 +142,19 @@ def sculpt_image(loaded: LoadedItem, settings: dict[str, Any], segmenter, critic
     from engine.sculpt import commands as C
     from engine.sculpt.image_outputs import write_image_outputs
 
+    t0 = time.perf_counter()
     session = build_image_session(loaded, settings, segmenter, critic, labels, initial_mask)
+    session.timings["box_only"] = time.perf_counter() - t0 - session.timings.get("prepare", 0.0)
     if find_all:
         change = session.execute(C.FindAll(find_all))
         for oid in change.object_ids:
             session.execute(C.AcceptObject(oid))
+    t1 = time.perf_counter()
     for _ in session.iter_rounds():
         if cancel is not None and cancel():
             break
+    session.timings["rounds"] = time.perf_counter() - t1
+    session.timings["total"] = time.perf_counter() - t0
     if out_dir is not None:
         extra = {"image_path": str(loaded.image_path) if loaded.image_path else None, **(extra or {})}
         write_image_outputs(out_dir, session, clean_output=clean_output, save_points_vis=save_points_vis, extra=extra)
