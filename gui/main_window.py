@@ -83,7 +83,8 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         self.resizeDocks([left, right], [230, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([bottom], [150], Qt.Orientation.Vertical)
         self._keep_keys = KeepTypingKeys(self)
-        for f in (self.session_panel.instance_edit, self.session_panel.auto_rounds, self.image_list.filter_edit):
+        for f in (self.session_panel.instance_edit, self.session_panel.auto_rounds, self.image_list.filter_edit,
+                  self.objects_panel.label_combo.lineEdit()):
             f.installEventFilter(self._keep_keys)
         self.mode_label = QLabel()
         self.statusBar().addPermanentWidget(self.mode_label)

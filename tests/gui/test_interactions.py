@@ -118,6 +118,13 @@ def test_return_in_a_text_field_does_not_apply(qtbot, make_window):
     qtbot.keyClick(w.session_panel.instance_edit, Qt.Key.Key_D)  # letters are typed, not "next image"
     qtbot.keyClick(w.session_panel.instance_edit, Qt.Key.Key_Return)
     assert fired == [] and w.session_panel.instance_edit.text() == "d"
+    combo = w.objects_panel.label_combo.lineEdit()  # the Objects dock's label field: B is a letter there
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus, timeout=3000)
+    combo.clear()
+    qtbot.keyClick(combo, Qt.Key.Key_B)
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert fired == [] and combo.text() == "b" and not w._new_object_pending
     w.view.setFocus()
     qtbot.keyClick(w.view, Qt.Key.Key_Return)
     assert fired == ["apply"]
