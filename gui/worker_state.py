@@ -1,18 +1,17 @@
-"""The worker's numbered states (undo history) and how views are copied out of a session.
-Qt-free helpers used by gui.worker.EngineWorker."""
+"""Qt-free helpers of the engine worker: packed masks, the (mask, box) digest a round's squares
+belong to, and frozen views of points and squares copied out of the engine's objects."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from gui.views import PointView, RoundView, SquareView, VerdictView
+from gui.views import PointView, SquareView
 
-UNDO_LIMIT = 100  # commands kept by the UI's QUndoStack; the worker keeps the states they need
+UNDO_LIMIT = 100  # steps kept by the engine's history and the UI's QUndoStack that mirrors it
 
 
 @dataclass
@@ -44,36 +43,6 @@ def digest(mask: np.ndarray | None, box: Any) -> str:
     return h.hexdigest()
 
 
-def session_state(s, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    if s is None:
-        return {"session": None, **(extra or {})}
-    # points and rounds share Point objects: one deepcopy call keeps them shared
-    points, rounds = copy.deepcopy((s.points, s.rounds))
-    return {
-        "session": True,
-        "box": s.box,
-        "initial_box": s.initial_box,
-        "points": points,
-        "rounds": rounds,
-        "views": dict(s.views),
-        "mask": pack(s.mask),
-        "initial_mask": None if s.initial_mask is None else pack(s.initial_mask),
-        "logits": None if s.logits is None else s.logits.copy(),
-        "instance": copy.deepcopy(s.instance),
-        **copy.deepcopy(extra or {}),
-    }
-
-
-def restore_into(s, st: dict[str, Any]) -> None:
-    s.box, s.initial_box = st["box"], st["initial_box"]
-    s.points, s.rounds = copy.deepcopy((st["points"], st["rounds"]))
-    s.views = dict(st.get("views", {}))
-    s.mask = unpack(st["mask"])
-    s.initial_mask = None if st["initial_mask"] is None else unpack(st["initial_mask"])
-    s.logits = None if st.get("logits") is None else st["logits"].copy()
-    s.instance = copy.deepcopy(st["instance"])
-
-
 def point_views(points) -> tuple[PointView, ...]:
     return tuple(PointView(p.id, float(p.x), float(p.y), p.is_positive, p.source.value, p.status.value, p.reason,
                            p.anchor_id, p.round_index, p.moved_from is not None, p.flipped,
@@ -90,9 +59,3 @@ def square_views(rnd) -> tuple[SquareView, ...]:
             reasons.setdefault(p.anchor_id, []).append(p.reason)
     return tuple(SquareView(q.anchor_id, q.x0, q.y0, q.side, q.inner.copy(), "\n".join(reasons.get(q.anchor_id, [])))
                  for q in rnd.squares)
-
-
-def round_views(rounds, verdicts: dict[int, VerdictView], reverted: set[int], abstains: dict[int, str]) -> tuple[RoundView, ...]:
-    return tuple(RoundView(r.index, len(r.proposals), r.applied, r.iou_with_previous, r.mask_area_before,
-                           r.mask_area_after, abstains.get(r.index, ""), verdicts.get(r.index), r.index in reverted)
-                 for r in rounds)
