@@ -1570,6 +1570,61 @@
     </message>
 </context>
 <context>
+    <name>VideoPanel</name>
+    <message>
+        <source>SAM 2</source>
+        <translation>SAM 2</translation>
+    </message>
+    <message>
+        <source>EdgeTAM</source>
+        <translation>EdgeTAM</translation>
+    </message>
+    <message>
+        <source>Propagate</source>
+        <translation>传播</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Open a folder of frames</source>
+        <translation>打开帧图像文件夹</translation>
+    </message>
+    <message>
+        <source>{0}: drag a box on a frame, then Propagate</source>
+        <translation>{0}：在某一帧上拖出框，然后点击“传播”</translation>
+    </message>
+    <message>
+        <source>frame {0} / {1}</source>
+        <translation>第 {0} / {1} 帧</translation>
+    </message>
+    <message>
+        <source>box on frame {0}</source>
+        <translation>第 {0} 帧上的框</translation>
+    </message>
+    <message>
+        <source>propagating...</source>
+        <translation>正在传播……</translation>
+    </message>
+    <message>
+        <source>cancelling...</source>
+        <translation>正在取消……</translation>
+    </message>
+    <message>
+        <source>done: masks in {0}</source>
+        <translation>完成：掩码在 {0}</translation>
+    </message>
+    <message>
+        <source>cancelled: the frames done so far are in {0}</source>
+        <translation>已取消：已完成的帧在 {0}</translation>
+    </message>
+    <message>
+        <source>error: {0}</source>
+        <translation>错误：{0}</translation>
+    </message>
+</context>
+<context>
     <name>WindowState</name>
     <message>
         <source>Recover unsaved work?</source>
