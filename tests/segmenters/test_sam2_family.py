@@ -105,3 +105,19 @@ def test_broken_weights_fail_on_load_with_one_line(sam2_dir, tmp_path, scene):
     seg = make("sam2", bad)
     with pytest.raises(BackendError, match="could not load the SAM 2 model"):
         seg.prepare(scene.image)
+
+
+def test_a_sam2_video_checkpoint_loads_into_the_image_model(sam2_dir, tmp_path, scene):
+    """Video-capable hub repos store a `sam2_video` config; every Sam2Model tensor must come from the file."""
+    from safetensors.torch import load_file
+
+    from tests.segmenters.tiny_families import build_sam2_video
+
+    folder = build_sam2_video(tmp_path / "sam2.1-hiera-tiny-video", sam2_dir)
+    seg = make("sam2", folder)
+    assert seg.model_type == "sam2_video"
+    seg.prepare(scene.image)
+    assert seg.predict(scene.box, [Point(100, 100)]).masks.shape == (1, 240, 320)
+    model, _ = seg.model()
+    saved = load_file(str(folder / "model.safetensors"))
+    assert all(k in saved and torch.equal(v, saved[k]) for k, v in model.state_dict().items())

@@ -107,3 +107,22 @@ def build_sam3(folder: Path, tokenizer, img: int = SAM3_IMG) -> Path:
     mask = {"height": 4 * (img // 14), "width": 4 * (img // 14)}
     Sam3Processor(image_processor=Sam3ImageProcessor(size=size, mask_size=mask), tokenizer=tokenizer).save_pretrained(folder)
     return folder
+
+
+def build_sam2_video(folder: Path, image_folder: Path) -> Path:
+    """The same tiny SAM 2 as a `sam2_video` checkpoint (Sam2VideoModel: the layout of video-capable hub repos)."""
+    import json
+
+    from transformers import Sam2VideoConfig, Sam2VideoModel
+
+    torch.manual_seed(0)
+    c = json.loads((image_folder / "config.json").read_text())
+    s = c["prompt_encoder_config"]["image_size"] // 16
+    cfg = Sam2VideoConfig(vision_config=c["vision_config"], prompt_encoder_config=c["prompt_encoder_config"],
+                          mask_decoder_config=c["mask_decoder_config"], image_size=c["prompt_encoder_config"]["image_size"],
+                          memory_attention_hidden_size=32, memory_attention_num_layers=1,
+                          memory_attention_feed_forward_hidden_size=64, memory_attention_rope_feat_sizes=[s, s],
+                          memory_encoder_hidden_size=32, memory_encoder_output_channels=16, mask_downsampler_embed_dim=32,
+                          memory_fuser_embed_dim=32, memory_fuser_intermediate_dim=64)
+    Sam2VideoModel(cfg).eval().save_pretrained(folder)
+    return folder
