@@ -109,7 +109,8 @@ def main() -> int:
           f"evidence_accuracy={report['evidence_accuracy']} miou_start={p['none']['miou']} "
           f"miou_no_verdict={p['off']['miou']} miou_evidence={p['evidence']['miou']} "
           f"miou_conservative={p['conservative']['miou']} worse_share_off={p['off']['worse_share']} "
-          f"worse_share_evidence={p['evidence']['worse_share']} "
+          f"worse_share_evidence={p['evidence']['worse_share']} miou_strict={p['strict']['miou']} "
+          f"worse_share_strict={p['strict']['worse_share']} "
           f"worse_share_conservative={p['conservative']['worse_share']} seconds={seconds:.0f}")
     return 0
 
@@ -132,6 +133,7 @@ def summarise(rows: list[dict]) -> dict:
             "evidence_accuracy": round(right / max(len(judged), 1), 4), "confusion": confusion,
             "policies": {"none": policy(lambda r: False), "off": policy(lambda r: True),
                          "evidence": policy(lambda r: r["evidence"] != "worse"),
+                         "strict": policy(lambda r: r["evidence"] == "better"),
                          "conservative": policy(lambda r: r["conservative"] != "worse")}}
 
 
@@ -149,6 +151,8 @@ def markdown(r: dict) -> str:
         f"| start (box only) | {p['none']['miou']} | - |",
         f"| verdict off (every round kept) | {p['off']['miou']} | {p['off']['worse_share']:.0%} |",
         f"| evidence (worse reverts) | {p['evidence']['miou']} | {p['evidence']['worse_share']:.0%} |",
+        f"| strict (kept only when the evidence says better) | {p['strict']['miou']} | "
+        f"{p['strict']['worse_share']:.0%} |",
         f"| conservative (default: every real change reverted) | {p['conservative']['miou']} | "
         f"{p['conservative']['worse_share']:.0%} |", ""])
 

@@ -17,9 +17,9 @@ class HeuristicOptions(Options):
     smooth_frac: float = Field(0.015, ge=0, le=1)
     verdict_margin: float = Field(0.2, ge=0, le=1, description="agreement needed for a better/worse verdict")
     verdict_min_change: float = Field(0.002, ge=0, le=1, description="changed share of the ROI below which: same")
-    verdict_policy: Literal["conservative", "evidence"] = Field(
+    verdict_policy: Literal["conservative", "strict", "evidence"] = Field(
         "conservative", description="conservative: a change is never kept on colour evidence alone (camouflage); "
-        "evidence: better/worse from the colour/texture agreement")
+        "strict: kept only when the colour/texture agreement says better; evidence: better/worse/same from it")
 
 
 @register_options("critic", "oracle")

@@ -29,7 +29,7 @@ from engine.types import (
     SquareJudgement,
 )
 
-VERDICT_POLICIES = ("conservative", "evidence")
+VERDICT_POLICIES = ("conservative", "strict", "evidence")
 LOG_RATIO_T = 1.0  # |log p_fg/p_bg| above this counts as evidence
 
 
@@ -149,6 +149,9 @@ class HeuristicCritic(SequentialSquaresMixin):
             return self._verdict(Outcome.BETTER, what, min(1.0, score), raw, t)
         if score < -self.verdict_margin:
             return self._verdict(Outcome.WORSE, what, min(1.0, -score), raw, t)
+        if self.verdict_policy == "strict":  # a change is kept only when the evidence says it helped
+            return self._verdict(Outcome.WORSE, f"no clear evidence that the change helped (policy strict): {what}",
+                                 1.0 - abs(score), raw, t)
         return self._verdict(Outcome.SAME, f"no clear evidence: {what}", 1.0 - abs(score), raw, t)
 
     def _verdict(self, outcome: Outcome, reason: str, confidence: float, raw: dict, t0: float) -> Verdict:

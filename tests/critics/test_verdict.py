@@ -123,6 +123,10 @@ def test_heuristic_conservative_policy_keeps_no_change_on_colour_evidence_alone(
     tiny = gt.copy()
     tiny[120, 100] = False
     assert verdict_of(h, image, gt, tiny, box).outcome is Outcome.SAME
+    strict = CRITICS.create("heuristic", verdict_policy="strict")
+    assert verdict_of(strict, image, grown(gt, 10), gt, box).outcome is Outcome.BETTER  # clear evidence: kept
+    shifted = np.roll(gt, 3, axis=1)
+    assert verdict_of(strict, image, gt, shifted, box).outcome is Outcome.WORSE  # unclear: reverted
     with pytest.raises(BackendError, match="verdict_policy"):
         CRITICS.create("heuristic", verdict_policy="optimistic")
 
