@@ -115,3 +115,4 @@ class EvalSection(Settings):
     max_side: int = Field(1024, ge=0, description="0 = full size")
     max_clicks: int = Field(20, ge=1)
     robot_stop_iou: float = Field(0.9, ge=0, le=1)
+    review_cost: float = Field(0.25, ge=0, description="bench: what reviewing one critic proposal costs, in clicks")

@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-clicks", type=int, help="robot click cap (default eval.max_clicks, 20)")
     p.add_argument("--out", type=Path, default=Path("outputs/bench"))
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--noise", type=float, help="critic noisy-oracle: probability that each judgement is flipped (0..1)")
+    p.add_argument("--seed", type=int, help="critic noisy-oracle: seed of the flips (same seed, same answers)")
     add_sculpt_options(p)
 
 
@@ -32,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from engine.metrics.bench import BOX_ONLY, CLICKS_ONLY, BenchConfig, per_image_ious, run_bench
     from engine.metrics.cod import write_results
     from engine.metrics.plots import plot_iou_per_image, plot_miou_vs_clicks
+    for key in ("noise", "seed"):  # as --set items, so the settings validation checks them
+        if getattr(args, key, None) is not None:
+            args.set = [*(getattr(args, "set", None) or []), f"critic.options.noisy-oracle.{key}={getattr(args, key)}"]
     settings = settings_from_args(args)
     items = list_dataset(args.dataset, args.layout)
     if args.limit is not None:
@@ -41,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     rounds = int(settings["sculpt"]["rounds"])
     critic = settings["critic"]["name"]
     name = f"{settings['segmenter']['name']}+{critic} r{rounds}"
+    if critic == "noisy-oracle":
+        name += f" p{float(settings['critic']['options']['noisy-oracle']['noise']):g}"
     ev = settings.get("eval", {})
     max_side = args.max_side if args.max_side is not None else int(ev.get("max_side", 1024))
     max_clicks = args.max_clicks if args.max_clicks is not None else int(ev.get("max_clicks", 20))
