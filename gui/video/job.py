@@ -1,0 +1,57 @@
+"""Propagation on its own QThread: builds the tracker (the model load is heavy too) and runs track_sequence,
+reporting progress after every frame; Cancel is honoured between frames."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+
+class PropagateJob(QObject):
+    progress = Signal(int, int)  # frames done, total
+    finished = Signal(str)  # the output folder of the sequence
+    failed = Signal(str)  # one line
+    cancelled = Signal(str)
+
+    def __init__(self, frames_dir: Path, objects: list[Any], prompt_frame: int, out_root: Path, tracker: str,
+                 tracker_options: dict[str, Any]) -> None:
+        super().__init__()
+        self.frames_dir, self.objects, self.prompt_frame = frames_dir, objects, prompt_frame
+        self.out_root, self.tracker, self.tracker_options = out_root, tracker, tracker_options
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        from engine.errors import SculptError
+        from engine.video.frames import open_frames
+        from engine.video.propagate import track_sequence
+        from engine.video.tracker import build_tracker
+
+        try:
+            source = open_frames(self.frames_dir)
+            tracker = build_tracker(self.tracker, **self.tracker_options)
+            summary = track_sequence(source, tracker, self.objects, self.prompt_frame, self.out_root, restart=True,
+                                     progress=lambda d, t: self.progress.emit(d, t), cancel=self._cancel.is_set)
+        except (SculptError, OSError) as exc:
+            self.failed.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
+        if summary.cancelled:
+            self.cancelled.emit(str(summary.out_dir))
+        else:
+            self.finished.emit(str(summary.out_dir))
+
+
+def start(job: PropagateJob) -> QThread:
+    """Run `job` on a new thread (low priority); the thread quits when the job ends."""
+    thread = QThread()
+    job.moveToThread(thread)
+    thread.started.connect(job.run)
+    for sig in (job.finished, job.failed, job.cancelled):
+        sig.connect(thread.quit, Qt.ConnectionType.DirectConnection)  # not queued behind the UI's slot
+    thread.start(QThread.Priority.LowPriority)
+    return thread
