@@ -25,6 +25,10 @@ CASES = {
     "wrong negative and right positive in the tail": [(80, 55, N), (68, 55, P)],
     "wrong negative at the tail's end": [(83, 55, N), (70, 55, P)],
     "right positive in the tail": [(78, 55, P)],
+    # H4's override alone (critic points inside the click's error region) still cost clicks on these two: the
+    # critic's seed disk reaches into the tail from its edge / from the background just above it
+    "wrong negative on the tail's edge": [(74, 49, N)],
+    "right negative just above the tail": [(74, 47, N), (70, 55, P)],
 }
 
 
