@@ -47,6 +47,8 @@ def api_args(server, tmp_path, critic="openai", chain=None):
 
 def sculpt_responder(rec):
     prompt = rec.prompt_text()
+    if "labelled A" in prompt:  # the verdict after the round
+        return Step('{"better": "B", "confidence": 0.9, "reason": "B has the leg"}')
     if "Pick at most" in prompt:
         return Step('```json\n{"anchors": [{"id": 2, "intent": "recover_miss", "score": 0.9, "reason": "leg"},'
                     ' {"id": 6, "intent": "fix_leak", "score": 0.5}]}\n```')
@@ -72,7 +74,9 @@ def test_sculpt_with_openai_critic_end_to_end_and_no_key_anywhere(server, api_ke
     assert [r["backend"] for r in rnd["critic_replies"]] == ["openai"] * 3
     assert len(rnd["proposals"]) == 2 and all(p["label"] == "pos" for p in rnd["proposals"])
     assert prov["backends"]["critic"]["base_url"] == server.openai_url
-    assert len(server.requests) == 3 and server.requests[0].image_urls()
+    assert len(server.requests) == 4 and server.requests[0].image_urls()  # anchors, 2 squares, the verdict
+    verdict = prov["rounds"][0]["verdict"]
+    assert verdict["outcome"] == "better" and verdict["backend"] == "openai" and verdict["confidence"] == 0.9
     # the key went over the wire (Authorization header) and nowhere else
     assert any(api_keys in v for v in server.requests[0].headers.values())
     assert api_keys not in caplog.text and api_keys not in console.out + console.err
@@ -167,7 +171,7 @@ def test_python_main_py_sculpt_critic_openai_as_a_subprocess(server, aux, tmp_pa
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "2 point(s) applied" in proc.stdout
-    assert len(server.requests) == 3
+    assert len(server.requests) == 4  # anchors, 2 squares, the verdict
     assert key not in proc.stdout + proc.stderr and key not in all_text_under(out, aux)
 
 
