@@ -103,3 +103,15 @@ def test_init_mask_prompt_and_cancel(tmp_path, blob, video_model):
     assert again.reused == 3 and again.computed == 3
     with pytest.raises(InputError, match="init mask"):
         ObjectPrompt(1, mask=gts[0], box=Box(0, 0, 2, 2))
+
+
+def test_edgetam_video_found_in_models_dir(tmp_path, blob):
+    pytest.importorskip("timm")
+    frames, _ = blob
+    tv.build_edgetam_video(tmp_path / "models" / "EdgeTAM-hf")
+    src = open_frames(tv.write_frames(tmp_path / "seq", frames[:4]))
+    tracker = build_tracker("edgetam", models_dir=str(tmp_path / "models"))  # discovery: a child folder
+    assert tracker.model_dir.name == "EdgeTAM-hf"
+    summary = track_sequence(src, tracker, [ObjectPrompt(1, box=Box(5, 5, 40, 40))], 1, tmp_path / "out")
+    assert summary.computed == 4 and len(list((tmp_path / "out" / "seq").glob("*.png"))) == 4
+    assert json.loads((tmp_path / "out" / "seq" / "track.json").read_text())["model"]["model_class"] == "EdgeTamVideoModel"

@@ -72,3 +72,28 @@ def write_video(path: Path, frames: list[np.ndarray], fps: int = 10) -> Path:
         writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
     writer.release()
     return path
+
+
+def build_edgetam_video(folder: Path, img: int = 128) -> Path:
+    """RepViT-m1 (EdgeTAM's real backbone) at 128 px; shrunk memory path: one memory-attention layer, a perceiver
+    resampler of 16 + 16 latents (4x4 windows). No processor file, like the hub folder: the default path is used."""
+    import torch
+    from transformers import EdgeTamVideoConfig, EdgeTamVideoModel, TimmWrapperConfig
+
+    torch.manual_seed(0)
+    s = img // 4
+    backbone = TimmWrapperConfig(architecture="repvit_m1",
+                                 model_args={"in_chans": 3, "features_only": True, "out_indices": [0, 1, 2, 3]})
+    cfg = EdgeTamVideoConfig(
+        vision_config=dict(model_type="edgetam_vision_model", backbone_config=backbone, fpn_hidden_size=128,
+                           backbone_feature_sizes=[[s, s], [s // 2, s // 2], [s // 4, s // 4]]),
+        prompt_encoder_config=dict(hidden_size=128, image_size=img, patch_size=16),
+        mask_decoder_config=dict(hidden_size=128, mlp_dim=64, num_attention_heads=2, iou_head_hidden_dim=32),
+        image_size=img, memory_attention_hidden_size=128, memory_attention_num_layers=1,
+        memory_attention_mlp_hidden_size=64, memory_attention_rope_feat_sizes=[img // 16, img // 16],
+        memory_attention_rope_k_sizes=[4, 4], memory_encoder_hidden_size=128, mask_downsampler_embed_dim=128,
+        memory_fuser_embed_dim=128, memory_fuser_intermediate_dim=64, perceiver_resampler_num_layers=1,
+        perceiver_resampler_mlp_intermediate_size=64, perceiver_resampler_num_latents=16,
+        perceiver_resampler_num_latents_2d=16, max_object_pointers_in_encoder=4)
+    EdgeTamVideoModel(cfg).eval().save_pretrained(folder)
+    return folder
