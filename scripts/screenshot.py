@@ -30,13 +30,16 @@ def main() -> int:
     p.add_argument("--size", default="1600x1000")
     p.add_argument("--lang", default="en", help="en | zh_CN")
     p.add_argument("--theme", default="dark", help="dark | light")
+    p.add_argument("--scene", default="review", choices=["review", "objects"],
+                   help="review: proposals pending on moth; objects: two labelled objects on demo and the verdict "
+                        "after an applied round")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sculpt-shot-"))
     os.environ.setdefault("SAM_SCULPT_QSETTINGS", str(tmp / "qsettings.ini"))  # never the user's settings
 
     app = QApplication(sys.argv[:1])
-    from gui.main_window import MainWindow
     from gui.i18n import install_language
+    from gui.main_window import MainWindow
     from gui.theme import apply_theme
 
     install_language(app, args.lang)
@@ -74,13 +77,32 @@ def main() -> int:
         accept_first,
         None,
     ]
+    if args.scene == "objects":
+        from gui import commands as c
+
+        args.sample = "demo"
+
+        def accept_all() -> None:
+            pending = tuple(p.id for p in w.snapshot.points if p.status == "pending")
+            w.submit(c.Decide(pending, "accept") if pending else c.SelectObject(first["id"]))
+
+        first = {}
+        steps = [
+            lambda: (first.setdefault("id", w.snapshot.selected), w.submit(c.AddObject((48.0, 222.0, 104.0, 296.0), "shell"))),
+            lambda: w.submit(c.SelectObject(first["id"])),
+            erase_lower_part,
+            lambda: w.submit(c.Propose()),
+            accept_all,
+            lambda: w.submit(c.Apply()),
+            None,
+        ]
     state = {"seen": 0, "step": 0, "grabbed": False}
 
     def poll() -> None:
         snap = w.snapshot
-        if snap is None or snap.mask is None or w.busy or snap.state_id == state["seen"]:
+        if snap is None or snap.mask is None or w.busy or id(snap) == state["seen"]:
             return
-        state["seen"] = snap.state_id
+        state["seen"] = id(snap)  # every snapshot the worker sends (a selection changes no state id)
         step = steps[state["step"]]
         state["step"] += 1
         if step is not None:
