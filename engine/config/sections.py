@@ -93,6 +93,11 @@ class GuiSection(Settings):
     overlay_alpha: float = Field(0.4, ge=0, le=1)
     outline: bool = True
     brush_size: int = Field(12, ge=1, le=1000)
+    language: Literal["auto", "en", "zh_CN"] = "auto"  # the window's language (auto: the system locale)
+    theme: Literal["auto", "light", "dark"] = "auto"  # auto: the system's colour scheme
+    preload_models: bool = True  # load the segmenter's model before the window is interactive (no UI stalls)
+    confidence_threshold: float = Field(0.0, ge=0, le=1)  # proposals below it are hidden or rejected
+    below_threshold: Literal["hide", "reject"] = "hide"
 
 
 @register_section("labels")
