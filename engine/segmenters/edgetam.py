@@ -4,6 +4,10 @@ cost: the CPU choice. Preprocessing is SAM 2's (Sam2Processor); the timm backbon
 
 from __future__ import annotations
 
+import importlib.util
+from typing import Any
+
+from engine.errors import BackendError
 from engine.registry import SEGMENTERS
 from engine.segmenters.sam2 import Sam2Segmenter
 
@@ -14,4 +18,10 @@ class EdgeTamSegmenter(Sam2Segmenter):
     family = "EdgeTAM"
     model_class = "EdgeTamModel"
     layout = "the yonigozlan/EdgeTAM-hf layout: config.json + model.safetensors"
+
+    def _model_class(self) -> Any:
+        if importlib.util.find_spec("timm") is None:
+            raise BackendError("segmenter 'edgetam' needs the timm package for its RepViT encoder: "
+                               "pip install 'sam-sculpt[sam]' (or pip install timm)")
+        return super()._model_class()
 

@@ -70,6 +70,17 @@ def load_error(folder: Path, what: str, exc: Exception) -> BackendError:
     return BackendError(f"{folder}: could not load the {what} model ({msg})")
 
 
+def require_transformers(backend: str, *names: str) -> list[Any]:
+    """The transformers classes `names`, or one line saying which transformers version lacks them."""
+    import transformers
+
+    missing = [n for n in names if not hasattr(transformers, n)]
+    if missing:
+        raise BackendError(f"segmenter '{backend}' needs transformers with {', '.join(missing)} (installed: "
+                           f"{transformers.__version__}); upgrade it: pip install -U transformers")
+    return [getattr(transformers, n) for n in names]
+
+
 class HFSamBase(SamBackendBase):
     """Subclasses set name, family, layout, model_class and the hooks _default_processor, _embed, _unpack."""
 
@@ -111,9 +122,7 @@ class HFSamBase(SamBackendBase):
 
     # ---- hooks ----------------------------------------------------------------------------------
     def _model_class(self) -> Any:
-        import transformers
-
-        return getattr(transformers, self.model_class)
+        return require_transformers(self.name, self.model_class)[0]
 
     def _default_processor(self) -> Any:
         raise NotImplementedError
@@ -148,8 +157,9 @@ class HFSamBase(SamBackendBase):
         return json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
 
     def _load(self) -> tuple[Any, Any]:
+        cls = self._model_class()
         try:
-            model = self._model_class().from_pretrained(self.model_dir, local_files_only=True)
+            model = cls.from_pretrained(self.model_dir, local_files_only=True)
         except Exception as exc:  # transformers raises OSError/ValueError/... for a bad folder
             raise load_error(self.model_dir, self.family, exc) from None
         model.eval().to(self.device, self.dtype)

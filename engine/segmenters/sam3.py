@@ -26,7 +26,7 @@ from engine.registry import SEGMENTERS
 from engine.segmenters.base import Prediction
 from engine.segmenters.devices import dtype_name, module_bytes
 from engine.segmenters.found import FoundObject
-from engine.segmenters.hf_base import HFSamBase, load_error
+from engine.segmenters.hf_base import HFSamBase, load_error, require_transformers
 from engine.types import Box
 
 log = logging.getLogger("sam_sculpt.sam3")
@@ -76,8 +76,7 @@ class Sam3Segmenter(HFSamBase):
 
     # ---- loading ------------------------------------------------------------------------------
     def _load(self) -> tuple[Any, Any, Any]:
-        from transformers import Sam3Model, Sam3Processor
-
+        Sam3Model, Sam3Processor, _ = require_transformers(self.name, "Sam3Model", "Sam3Processor", "Sam3TrackerModel")
         try:
             detector = Sam3Model.from_pretrained(self.model_dir, local_files_only=True)
             tracker = self._load_tracker(detector) if self.model_type == "sam3_video" else None

@@ -121,3 +121,16 @@ def test_a_sam2_video_checkpoint_loads_into_the_image_model(sam2_dir, tmp_path, 
     model, _ = seg.model()
     saved = load_file(str(folder / "model.safetensors"))
     assert all(k in saved and torch.equal(v, saved[k]) for k, v in model.state_dict().items())
+
+
+def test_missing_packages_are_one_line(sam2_dir, edgetam_dir, scene, monkeypatch):
+    import importlib.util
+
+    seg = make("sam2", sam2_dir)
+    seg.model_class = "Sam9Model"  # as with a transformers release that predates the family
+    with pytest.raises(BackendError, match="needs transformers with Sam9Model"):
+        seg.prepare(scene.image)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "timm" else real(n, *a))
+    with pytest.raises(BackendError, match="needs the timm package"):
+        make("edgetam", edgetam_dir).prepare(scene.image)
