@@ -14,6 +14,7 @@ from tqdm import tqdm
 from engine.batch.local import run_local
 from engine.batch.ray_executor import RayConfig, run_ray
 from engine.batch.task import BatchOptions, ItemResult, is_done
+from engine.critics.secrets import redact_provenance
 from engine.errors import InputError
 from engine.io.atomic import write_json, write_text
 from engine.io.dataset import DatasetItem
@@ -112,5 +113,5 @@ def run_batch(items: list[DatasetItem], settings: dict[str, Any], options: Batch
 def write_summary(out_root: Path, summary: BatchSummary, settings: dict[str, Any]) -> None:
     data = summary.to_dict()
     data["settings"] = strip_secrets(settings)
-    write_json(out_root / SUMMARY_FILE, data)
+    write_json(out_root / SUMMARY_FILE, redact_provenance(data))
     write_text(out_root / FAILURES_FILE, "".join(f"{r.failure_line()}\n" for r in summary.failures))
