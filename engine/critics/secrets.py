@@ -92,7 +92,7 @@ SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie"
                   "x-goog-api-key", "x-auth-token", "ocp-apim-subscription-key")
 _SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|pwd|sig|auth|credential)")
 _CUT_NOTE = re.compile(r" \.\.\.\[truncated: \d+ chars, first \d+ kept\]$")
-_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]{0,15}://[^\s\"'<>]+")  # bounded scheme: linear on long text
 
 
 def is_secret_name(name: str) -> bool:
@@ -129,7 +129,9 @@ def redact_text(text: str, limit: int = MAX_PROVENANCE_CHARS) -> str:
     """redact() + every URL in the text through redact_url(), cut to `limit` characters (noting the cut)."""
     cut = len(text) > limit and not (len(text) <= limit + 80 and _CUT_NOTE.search(text[-80:]))  # cut once only
     s = text[:limit] if cut else text
-    s = _URL.sub(lambda m: redact_url(m.group(0)), redact(s))
+    s = redact(s)
+    if "://" in s:
+        s = _URL.sub(lambda m: redact_url(m.group(0)), s)
     if cut:
         s += f" ...[truncated: {len(text)} chars, first {limit} kept]"
     return s
