@@ -9,9 +9,9 @@ Critic first (issue 14): the critic's rounds run before the first click, and its
 clicks. The protocol: (1) the annotator looks at the critic's result: when it is no better than the
 box-only mask, the critic is undone (one key, free: the verdict's revert) and the robot clicks exactly as
 with clicks alone; (2) a click overrides the critic points it contradicts (an accepted critic point of the
-other label inside the error region the click fixes); (3) a click that does not raise the IoU while critic
-points are still in force drops them all (what holds the error in place is the critic's seeds) and the same
-click is re-applied. Review (`review_rounds`): a simulated reviewer accepts only the proposals the GT
+other label inside the error region the click fixes); (3) a click that raises the IoU by less than STALL_GAIN
+while critic points are in force drops them all (what holds the error in place is the critic's seeds) and
+the same click is re-applied (kept when that is no worse; else the critic points come back). Review (`review_rounds`): a simulated reviewer accepts only the proposals the GT
 confirms; each reviewed proposal costs `review_cost` clicks, counted in NoC (RobotRun.cost)."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from engine.types import PointLabel, PointSource, PointStatus
 
 MAX_CLICKS = 20
 THRESHOLDS = (0.85, 0.90)
+STALL_GAIN = 0.02  # a click raising IoU by less than this while critic points are in force drops them
 
 
 def next_click(mask: np.ndarray, gt: np.ndarray) -> tuple[int, int, PointLabel] | None:
@@ -157,12 +158,12 @@ class RobotRun:
 
 def run_robot(session: SculptSession, gt: np.ndarray, critic_rounds: int = 0, max_clicks: int = MAX_CLICKS,
               stop_at: float = 1.0, on_click: Callable[[int, float], None] | None = None,
-              override: bool = True) -> RobotRun:
+              override: bool = True, stall_gain: float = STALL_GAIN) -> RobotRun:
     """Start the session (box-only mask), optionally apply `critic_rounds` of critic proposals (all
     accepted, as `sculpt` does), then click until IoU >= stop_at or max_clicks. With override (the
     protocol since issue 14, see the module doc) the critic's points never block a correction: a
     critic result no better than the box is undone, a click rejects the critic points it contradicts,
-    and a click that does not help while critic points are in force drops them."""
+    and a click that gains less than `stall_gain` IoU while critic points are in force drops them."""
     gt = gt.astype(bool)
     if not session.started:
         session.start()
@@ -188,12 +189,21 @@ def run_robot(session: SculptSession, gt: np.ndarray, critic_rounds: int = 0, ma
         session.add_point(click[0], click[1], click[2])
         session.refine()
         value = iou(session.mask, gt)
-        if override and value <= run.ious[-1] and critic_points_in_force(session):
-            # the click did not help: the critic's seeds hold the error; drop them, same click again
+        in_force = critic_points_in_force(session) if override else []
+        if in_force and value < run.ious[-1] + stall_gain:
+            # the click hardly helped: the critic's seeds hold the error; drop them, same click again
+            after, reasons = session.state_refs(), [p.reason for p in in_force]
             session.restore_refs(before)
-            run.overridden += drop_critic_points(session, "overridden by the robot: dropped, a click did not help")
+            drop_critic_points(session, "overridden by the robot: dropped, a click did not help")
             session.refine()
-            value = iou(session.mask, gt)
+            dropped = iou(session.mask, gt)
+            if dropped >= value:
+                run.overridden += len(in_force)
+                value = dropped
+            else:  # dropping was worse: the annotator undoes it
+                session.restore_refs(after)
+                for p, reason in zip(in_force, reasons, strict=True):
+                    p.status, p.reason = PointStatus.ACCEPTED, reason
         run.ious.append(value)
         if on_click is not None:
             on_click(k, run.ious[-1])
