@@ -19,6 +19,7 @@ number of images is printed). Skips with a message when ../shared/data/camo-test
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -115,6 +116,53 @@ def plot(summary: dict[str, Any], noises: list[float], out: Path) -> None:
     plt.close(fig)
 
 
+def saves_up_to(summary: dict[str, Any], noises: list[float], mode: str) -> float | None:
+    """The largest p such that at every p' <= p critic-first needs no more clicks than clicks only (NoC@85 and
+    NoC@90) and is ahead after one click (mIoU@1); None when it does not even at p = 0."""
+    base, best = summary[CLICKS], None
+    for p in sorted(noises):
+        s = summary[arm_name(mode, p)]
+        if s["NoC@85"] > base["NoC@85"] + 1e-9 or s["NoC@90"] > base["NoC@90"] + 1e-9 \
+                or s.get("mIoU@1", 0.0) <= base.get("mIoU@1", 0.0):
+            break
+        best = p
+    return best
+
+
+def write_report(doc: dict[str, Any], out: Path) -> None:
+    """benchmarks/results/critic_accuracy.md/.json/.png from the run's document; prints it and the SUMMARY line."""
+    summary, noises, ks = doc["arms"], doc["noises"], tuple(doc.get("ks") or (0, 1, 3, 5, 10, 20))
+    ks = tuple(k for k in ks if k <= doc["max_clicks"])
+    base = summary[CLICKS]
+    best = {mode: saves_up_to(summary, noises, mode) for mode in MODES}
+    words = {mode: ("never (not even p=0)" if v is None else f"p <= {v:g}") for mode, v in best.items()}
+    lines = [f"# Critic accuracy vs clicks (noisy-oracle, grabcut, strategy direct, {doc['rounds']} rounds)", "",
+             f"{doc['images']} CAMO-test images spread over the set, {doc['max_side']} px, ROI = GT box, grabcut working "
+             f"size {doc['grabcut_side']}, robot cap {doc['max_clicks']} clicks (stops at IoU {doc['stop_at']}), review "
+             f"cost {doc['review_cost']} click per reviewed proposal, {doc['seconds']:.0f} s.", "",
+             f"Command: `{doc.get('command', 'benchmarks/critic_accuracy.py')}`", "",
+             *table(summary, ks), "",
+             "Images whose NoC@90 critic-first is above clicks-only: "
+             + ", ".join(f"{k} {v}" for k, v in doc["images_noc90_raised"].items()), "",
+             "The critic saves clicks (NoC@85 and NoC@90 no higher than clicks only, mIoU@1 higher, at this error rate "
+             "and every lower one): " + "; ".join(f"{mode}: {w}" for mode, w in words.items()) + "."]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    from engine.io.atomic import write_json
+
+    write_json(out.with_suffix(".json"), doc)
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plot(summary, noises, out.with_suffix(".png"))
+    print("\n".join(lines))
+    for f in doc.get("failures", []):
+        print(f"  failed: {f}")
+    parts = [f"images={doc['images']}", f"clicks_noc85={base['NoC@85']:.2f}", f"clicks_noc90={base['NoC@90']:.2f}"]
+    for mode in MODES:
+        for p in noises:
+            parts.append(f"{mode}_p{p:g}_noc90={summary[arm_name(mode, p)]['NoC@90']:.2f}")
+    parts += [f"{mode}_saves_up_to_p={'none' if v is None else f'{v:g}'}" for mode, v in best.items()]
+    print("SUMMARY " + " ".join(parts))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -127,7 +175,11 @@ def main() -> int:
     ap.add_argument("--review-cost", type=float, help="clicks per reviewed proposal (default settings eval.review_cost)")
     ap.add_argument("--grabcut-side", type=int, help="grabcut's working size (default its setting, 512)")
     ap.add_argument("--out", type=Path, default=RESULTS / "critic_accuracy")
+    ap.add_argument("--from-json", type=Path, help="only rewrite the table, plot and SUMMARY from a saved .json")
     args = ap.parse_args()
+    if args.from_json:
+        write_report(json.loads(args.from_json.read_text(encoding="utf-8")), args.out)
+        return 0
     if not (args.data / "images").is_dir():
         print(f"skipped: {args.data} not found (the CAMO test set lives in ../shared/data/camo-test)")
         print("SUMMARY skipped=1")
@@ -168,44 +220,18 @@ def main() -> int:
     ks = tuple(k for k in (0, 1, 3, 5, 10, 20) if k <= args.max_clicks)
     summary = {k: summarise(v, args.max_clicks, ks) for k, v in all_runs.items()}
     seconds = time.perf_counter() - t0
-    base = summary[CLICKS]
     # per image: critic first never worse than clicks only?
     raised = {k: sum(r.noc(0.9, args.max_clicks) > c.noc(0.9, args.max_clicks) + 1e-9
                      for r, c in zip(v, all_runs[CLICKS], strict=True)) for k, v in all_runs.items() if k != CLICKS}
     doc = {"images": len(names), "names": names, "max_side": args.max_side, "max_clicks": args.max_clicks,
            "rounds": args.rounds, "review_cost": review_cost, "stop_at": stop_at, "noises": noises,
            "grabcut_side": int(settings["segmenter"]["options"]["grabcut"]["max_side"]), "seconds": seconds,
-           "failures": failures, "arms": summary, "images_noc90_raised": raised,
+           "failures": failures, "arms": summary, "images_noc90_raised": raised, "ks": list(ks),
+           "command": "nice -n 10 .venv/bin/python benchmarks/critic_accuracy.py " + " ".join(sys.argv[1:]),
+           "per_image_noc": {k: [[r.noc(0.85, args.max_clicks), r.noc(0.9, args.max_clicks)] for r in v]
+                             for k, v in all_runs.items()},
            "miou_curves": {k: miou_curve(v, args.max_clicks) for k, v in all_runs.items()}}
-    lines = [f"# Critic accuracy vs clicks (noisy-oracle, grabcut, strategy direct, {args.rounds} rounds)", "",
-             f"{len(names)} CAMO-test images spread over the set, {args.max_side} px, ROI = GT box, grabcut working "
-             f"size {doc['grabcut_side']}, robot cap {args.max_clicks} clicks (stops at IoU {stop_at}), review cost "
-             f"{review_cost} click per proposal, {seconds:.0f} s.", "",
-             "Command: `nice -n 10 .venv/bin/python benchmarks/critic_accuracy.py " + " ".join(sys.argv[1:]) + "`", "",
-             *table(summary, ks), "",
-             "Images whose NoC@90 critic-first is above clicks-only: "
-             + ", ".join(f"{k} {v}" for k, v in raised.items()), ""]
-    best: list[str] = []
-    for mode in MODES:
-        ok = [p for p in noises if summary[arm_name(mode, p)]["NoC@90"] <= base["NoC@90"] + 1e-9
-              and summary[arm_name(mode, p)]["NoC@85"] <= base["NoC@85"] + 1e-9]
-        best.append(f"{mode}_saves_up_to_p={max(ok):g}" if ok else f"{mode}_saves_up_to_p=none")
-    lines.append("Largest p at which critic-first needs no more clicks than clicks only (NoC@85 and @90): "
-                 + ", ".join(best))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    from engine.io.atomic import write_json
-
-    write_json(args.out.with_suffix(".json"), doc)
-    args.out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    plot(summary, noises, args.out.with_suffix(".png"))
-    print("\n".join(lines))
-    for f in failures:
-        print(f"  failed: {f}")
-    parts = [f"images={len(names)}", f"clicks_noc85={base['NoC@85']:.2f}", f"clicks_noc90={base['NoC@90']:.2f}"]
-    for mode in MODES:
-        for p in noises:
-            parts.append(f"{mode}_p{p:g}_noc90={summary[arm_name(mode, p)]['NoC@90']:.2f}")
-    print("SUMMARY " + " ".join(parts + best))
+    write_report(doc, args.out)
     return 0
 
 
