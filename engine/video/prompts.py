@@ -3,6 +3,7 @@ PNG per frame whose pixel values are object ids (0 = background), the standard D
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ class ObjectPrompt:
             out["points"] = [[float(x), float(y), int(lab)] for x, y, lab in self.points]
         if self.mask is not None:
             out["mask_pixels"] = int(self.mask.sum())
+            packed = np.packbits(self.mask.astype(bool)).tobytes()
+            out["mask_digest"] = hashlib.blake2b(packed, digest_size=8).hexdigest()  # same pixels = same run
         return out
 
 
