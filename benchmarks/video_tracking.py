@@ -6,7 +6,7 @@ architecture, Sam2Config() defaults) running image encoder + box decode on every
 Frames: a generated camouflaged scene panned a few pixels per frame (engine.samples), --size WxH, --frames N.
 Both models load through the user's code path (save_pretrained folders, local_files_only).
 
-    nice -n 10 .venv/bin/python benchmarks/video_tracking.py [--frames 8] [--size 480x360] [--threads 2]
+    nice -n 10 .venv/bin/python benchmarks/video_tracking.py [--frames 4] [--size 320x240] [--threads 2]
 
 Ends with one line: SUMMARY tracker_fps=... image_fps=... ratio=... frames=... size=... threads=..."""
 
@@ -34,8 +34,8 @@ def build_models(root: Path) -> tuple[Path, Path]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--frames", type=int, default=8)
-    ap.add_argument("--size", default="480x360")
+    ap.add_argument("--frames", type=int, default=4)
+    ap.add_argument("--size", default="320x240")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     import numpy as np
