@@ -95,8 +95,10 @@ def _hf_snapshot(repo_id: str, local_dir: Path, hook: ProgressHook, timeout_s: f
     from huggingface_hub import errors as hf_errors
 
     where = endpoint()
-    for name in ("httpx", "httpx2", "huggingface_hub"):  # their per-request INFO lines would drown the one-line errors
+    for name in ("httpx", "httpx2"):  # their per-request INFO lines would drown the one-line errors
         logging.getLogger(name).setLevel(logging.WARNING)
+    # its retry warnings ("Error while downloading ... Trying to resume") too: the failure is ours to say, once
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     if constants.HF_HUB_OFFLINE:
         raise BackendError(f"models download {repo_id}: HF_HUB_OFFLINE is set (offline mode); unset it to download")
     try:
