@@ -100,3 +100,30 @@ def test_resume_after_sigkill(tmp_path, video_model):
     assert rec["timings"]["runs"][-1]["computed"] == 16 - len(done)
     unchanged = {n: p.stat().st_mtime_ns for n, p in ((p.name, p) for p in (out / "seq").glob("*.png")) if n in done}
     assert unchanged == done  # finished frames were not rewritten
+
+
+def test_correct_a_frame_and_repropagate(tmp_path, blob, video_model, capsys):
+    import numpy as np
+
+    from engine.metrics.video import j_measure
+    from engine.video.prompts import read_id_map
+
+    frames, gts = blob
+    seq = tv.write_frames(tmp_path / "seq", frames)
+    base = ["track", "--frames", str(seq), "--set", f"track.model_dir={video_model}", "--out", str(tmp_path / "out"),
+            "--no-progress"]
+    assert main([*base, "--box", "10,10,60,50", "--frame", "1"]) == 0
+    out = tmp_path / "out" / "seq"
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")}
+    tv.write_gt(tmp_path / "fix", gts)
+    assert main([*base, "--init-mask", str(tmp_path / "fix" / "00003.png"), "--frame", "3", "--correct"]) == 0
+    after = {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")}
+    assert [n for n in sorted(after) if after[n] != before[n]] == ["00003.png", "00004.png", "00005.png"]
+    assert j_measure(read_id_map(out / "00003.png") > 0, gts[3]) > 0.8  # the corrected mask is frame 3's output
+    rec = json.loads((out / "track.json").read_text())
+    assert rec["corrections"][0]["frame"] == "00003" and rec["corrections"][0]["recomputed"] == 3
+    assert rec["frames"]["00003"]["direction"] == "correction" and rec["frames"]["00005"]["corrected_from"] == 3
+    assert np.array_equal(sorted(rec["prompts"]), ["00001", "00003"])
+    capsys.readouterr()
+    assert main([*base, "--box", "1,1,9,9", "--correct", "--out", str(tmp_path / "none")]) == 2
+    assert "no earlier track" in capsys.readouterr().err

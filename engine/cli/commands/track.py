@@ -32,6 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("outputs/track"))
     p.add_argument("--max-frames", type=int, help="track only the first N frames")
     p.add_argument("--restart", action="store_true", help="ignore an earlier (interrupted) run in --out")
+    p.add_argument("--correct", action="store_true", help="correct an earlier track in --out: the prompt on --frame J "
+                   "(usually a fixed --init-mask) re-propagates from J away from the first prompt frame")
     p.add_argument("--gt", type=Path, help="ground-truth masks of the sequence (<frame>.png): print J, F, J&F, "
                    "write eval.json next to track.json")
     p.add_argument("--device", help="cpu, cuda, auto (overrides track.device)")
@@ -123,7 +125,13 @@ def run(args: argparse.Namespace) -> int:
             bar.refresh()
 
     try:
-        summary = track_sequence(source, tracker, objects, args.frame, args.out, restart=args.restart, progress=progress)
+        if args.correct:
+            from engine.video.correct import repropagate
+
+            summary = repropagate(source, tracker, objects, args.frame, args.out, progress=progress)
+        else:
+            summary = track_sequence(source, tracker, objects, args.frame, args.out, restart=args.restart,
+                                     progress=progress)
     finally:
         if bar is not None:
             bar.close()
