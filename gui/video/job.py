@@ -17,8 +17,9 @@ class PropagateJob(QObject):
     cancelled = Signal(str)
 
     def __init__(self, frames_dir: Path, objects: list[Any], prompt_frame: int, out_root: Path, tracker: str,
-                 tracker_options: dict[str, Any]) -> None:
+                 tracker_options: dict[str, Any], correct: bool = False) -> None:
         super().__init__()
+        self.correct = correct  # re-propagate an earlier track from prompt_frame (engine.video.correct)
         self.frames_dir, self.objects, self.prompt_frame = frames_dir, objects, prompt_frame
         self.out_root, self.tracker, self.tracker_options = out_root, tracker, tracker_options
         self._cancel = threading.Event()
@@ -35,8 +36,14 @@ class PropagateJob(QObject):
         try:
             source = open_frames(self.frames_dir)
             tracker = build_tracker(self.tracker, **self.tracker_options)
-            summary = track_sequence(source, tracker, self.objects, self.prompt_frame, self.out_root, restart=True,
-                                     progress=lambda d, t: self.progress.emit(d, t), cancel=self._cancel.is_set)
+            if self.correct:
+                from engine.video.correct import repropagate
+
+                summary = repropagate(source, tracker, self.objects, self.prompt_frame, self.out_root,
+                                      progress=lambda d, t: self.progress.emit(d, t))
+            else:
+                summary = track_sequence(source, tracker, self.objects, self.prompt_frame, self.out_root, restart=True,
+                                         progress=lambda d, t: self.progress.emit(d, t), cancel=self._cancel.is_set)
         except (SculptError, OSError) as exc:
             self.failed.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return

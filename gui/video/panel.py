@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QSlider,
@@ -51,7 +52,8 @@ class FrameView(QLabel):
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.scale = 1.0
-        self.box: tuple[float, float, float, float] | None = None
+        self.box: tuple[float, float, float, float] | None = None  # the last box drawn
+        self.boxes: list[tuple[float, float, float, float]] = []  # every object's box on the prompt frame
         self._start: QPoint | None = None
         self._drag: QRect | None = None
 
@@ -87,14 +89,15 @@ class FrameView(QLabel):
 
     def paintEvent(self, ev) -> None:
         super().paintEvent(ev)
-        rect = self._drag
-        if rect is None and self.box is not None:
-            x0, y0, x1, y1 = (v / self.scale for v in self.box)
-            rect = QRect(int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-        if rect is not None:
+        rects = [QRect(int(x0 / self.scale), int(y0 / self.scale), int((x1 - x0) / self.scale),
+                       int((y1 - y0) / self.scale)) for x0, y0, x1, y1 in self.boxes]
+        if self._drag is not None:
+            rects.append(self._drag)
+        if rects:
             p = QPainter(self)
             p.setPen(QPen(Qt.GlobalColor.yellow, 2))
-            p.drawRect(rect)
+            for r in rects:
+                p.drawRect(r)
             p.end()
 
 
@@ -109,6 +112,9 @@ class VideoPanel(QWidget):
         self.out_root: Path | None = None
         self.result_dir: Path | None = None
         self.prompt_frame = 0
+        self.first_prompt: int | None = None  # the prompt frame of the track in result_dir
+        self.objects: dict[int, tuple[tuple[float, float, float, float], str]] = {}  # id -> (box, label)
+        self.current_id = 1
         self.job: PropagateJob | None = None
         self.thread: Any = None
         self.view = FrameView(self)
@@ -121,6 +127,11 @@ class VideoPanel(QWidget):
         self.tracker.addItem(self.tr("EdgeTAM"), "edgetam-video")
         self.propagate_button = QPushButton(self.tr("Propagate"), self)
         self.propagate_button.clicked.connect(self.propagate)
+        self.new_object_button = QPushButton(self.tr("New object"), self)
+        self.new_object_button.clicked.connect(self.new_object)
+        self.label_edit = QLineEdit(self.tr("object"), self)
+        self.correct_button = QPushButton(self.tr("Re-propagate from this frame"), self)
+        self.correct_button.clicked.connect(lambda: self.propagate(correct=True))
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
@@ -130,7 +141,8 @@ class VideoPanel(QWidget):
         for w in (self.slider, self.frame_label):
             row.addWidget(w)
         actions = QHBoxLayout()
-        for w in (self.tracker, self.propagate_button, self.cancel_button, self.bar):
+        for w in (self.label_edit, self.new_object_button, self.tracker, self.propagate_button, self.correct_button,
+                  self.cancel_button, self.bar):
             actions.addWidget(w)
         lay = QVBoxLayout(self)
         lay.addWidget(self.view)
@@ -147,7 +159,9 @@ class VideoPanel(QWidget):
         self.frames_dir = Path(folder)
         self.out_root = Path(out_root) if out_root else Path(folder).parent / "track"
         self.result_dir = None
-        self.view.box = None
+        self.first_prompt = None
+        self.objects, self.current_id = {}, 1
+        self.view.box, self.view.boxes = None, []
         self.slider.setRange(0, len(self.source) - 1)
         self.slider.setValue(0)
         self.show_frame(0)
@@ -171,15 +185,30 @@ class VideoPanel(QWidget):
         self.view.show_frame(rgb)
         self.frame_label.setText(self.tr("frame {0} / {1}").format(index + 1, len(self.source)))
 
-    def _on_box(self, *_: float) -> None:
+    def _on_box(self, *box: float) -> None:
+        if self.slider.value() != self.prompt_frame:  # a box on another frame starts that frame's prompts
+            self.objects, self.current_id = {}, 1
         self.prompt_frame = self.slider.value()
-        self.status.setText(self.tr("box on frame {0}").format(self.prompt_frame + 1))
+        self.objects[self.current_id] = (tuple(box), self.label_edit.text().strip() or "object")
+        self.view.boxes = [b for b, _ in self.objects.values()]
+        self.view.update()
+        self.status.setText(self.tr("object {0} on frame {1}").format(self.current_id, self.prompt_frame + 1))
         self._update_buttons()
+
+    def new_object(self) -> None:
+        """The next box drawn is a new object (on the same frame)."""
+        if self.current_id in self.objects:
+            self.current_id = max(self.objects) + 1
+        self.status.setText(self.tr("draw object {0}").format(self.current_id))
 
     # ---- propagation -------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         busy = self.job is not None
-        self.propagate_button.setEnabled(not busy and self.source is not None and self.view.box is not None)
+        ready = not busy and self.source is not None and bool(self.objects)
+        self.propagate_button.setEnabled(ready)
+        self.correct_button.setEnabled(ready and self.result_dir is not None and self.first_prompt is not None
+                                       and self.prompt_frame != self.first_prompt)
+        self.new_object_button.setEnabled(not busy and bool(self.objects))
         self.cancel_button.setEnabled(busy)
         self.slider.setEnabled(self.source is not None)
 
@@ -188,15 +217,17 @@ class VideoPanel(QWidget):
         opts.pop("max_frames", None)
         return opts
 
-    def propagate(self) -> None:
-        if self.source is None or self.view.box is None or self.job is not None:
+    def propagate(self, correct: bool = False) -> None:
+        if self.source is None or not self.objects or self.job is not None:
             return
         from engine.types import Box
         from engine.video.prompts import ObjectPrompt
 
-        objects = [ObjectPrompt(1, "object", box=Box(*self.view.box))]
+        objects = [ObjectPrompt(i, label, box=Box(*box)) for i, (box, label) in sorted(self.objects.items())]
+        if not correct:
+            self.first_prompt = self.prompt_frame
         self.job = PropagateJob(self.frames_dir, objects, self.prompt_frame, self.out_root,
-                                self.tracker.currentData(), self.tracker_options())
+                                self.tracker.currentData(), self.tracker_options(), correct=correct)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self._on_failed)

@@ -50,13 +50,31 @@ def test_scrub_box_propagate_and_scrub_results(qtbot, tmp_path, blob, video_mode
     for i in range(6):
         panel.slider.setValue(i)
         assert panel.result_ids(i) is not None
+    # correct frame 5 (two objects now) and re-propagate from it: frames 0..4 are kept
+    assert not panel.correct_button.isEnabled()
+    panel.slider.setValue(4)
+    panel.label_edit.setText("moth")
+    panel._on_box(8.0, 8.0, 44.0, 36.0)
+    panel.new_object()
+    panel.label_edit.setText("leaf")
+    panel._on_box(50.0, 30.0, 90.0, 70.0)
+    assert panel.view.boxes == [(8.0, 8.0, 44.0, 36.0), (50.0, 30.0, 90.0, 70.0)]
+    assert panel.correct_button.isEnabled()
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")}
+    with qtbot.waitSignal(panel.propagated, timeout=120_000):
+        panel.correct_button.click()
+    changed = sorted(n for n, t in before.items() if (out / n).stat().st_mtime_ns != t)
+    assert changed == ["00004.png", "00005.png"]
+    import json
+
+    rec = json.loads((out / "track.json").read_text())
+    assert [o["label"] for o in rec["corrections"][0]["objects"]] == ["moth", "leaf"]
 
 
 def test_cancel_and_error(qtbot, tmp_path, blob, video_model):
     frames, _ = blob
     panel = _panel(qtbot, tmp_path, frames, video_model)
-    panel.view.box = (5.0, 5.0, 30.0, 30.0)
-    panel._update_buttons()
+    panel._on_box(5.0, 5.0, 30.0, 30.0)
     panel.propagate()
     panel.cancel()
     qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
