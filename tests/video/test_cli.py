@@ -33,6 +33,14 @@ def test_track_folder_with_gt(tmp_path, blob, video_model, capsys):
     ev = json.loads((tmp_path / "out" / "moth" / "eval.json").read_text())
     assert ev["missing_predictions"] == ["00004", "00005"] and 0 <= ev["J&F"] <= 1
     assert seq.is_dir()
+    # --score-only: the GT scored against itself (copied in as the predictions) is perfect, without a model
+    import shutil
+
+    shutil.rmtree(tmp_path / "out" / "moth")
+    shutil.copytree(gt, tmp_path / "out" / "moth")
+    assert main(["track", "--frames", str(tmp_path / "MoCA"), "--score-only", "--gt", str(gt),
+                 "--out", str(tmp_path / "out"), "--segmenter", "nope"]) == 0
+    assert "J=1.0000 F=1.0000 J&F=1.0000" in capsys.readouterr().out
 
 
 def test_track_video_file(tmp_path, blob, video_model, capsys):

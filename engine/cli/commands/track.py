@@ -36,6 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(usually a fixed --init-mask) re-propagates from J away from the first prompt frame")
     p.add_argument("--gt", type=Path, help="ground-truth masks of the sequence (<frame>.png): print J, F, J&F, "
                    "write eval.json next to track.json")
+    p.add_argument("--score-only", action="store_true", help="with --gt: only score the masks already in "
+                   "<out>/<seq>/ (from an earlier track or another tool), no tracking")
     p.add_argument("--device", help="cpu, cuda, auto (overrides track.device)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--settings", type=Path, help="a settings.json to use instead of the user's")
@@ -108,6 +110,12 @@ def run(args: argparse.Namespace) -> int:
     if max_frames is not None and max_frames < 1:
         raise InputError(f"--max-frames {max_frames}: must be at least 1")
     source = open_frames(args.frames, args.seq, max_frames)
+    if args.score_only:
+        if args.gt is None:
+            raise InputError("--score-only needs --gt DIR")
+        from engine.io.safe_paths import safe_join
+
+        return _score(safe_join(args.out, source.name, what="sequence name"), args.gt, source.name)
     if not 0 <= args.frame < len(source):
         raise InputError(f"--frame {args.frame}: {source.describe()} has frames 0..{len(source) - 1}")
     first = source.read(args.frame)
@@ -137,14 +145,20 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
     print(f"{tracker_name(seg)}: {summary.total} frames -> {summary.out_dir} ({summary.computed} tracked, "
           f"{summary.reused} already done, {summary.fps:.2f} frames/s)")
-    if args.gt is not None:
-        from engine.io.atomic import write_json
-        from engine.metrics.video import evaluate_sequence
+    return _score(summary.out_dir, args.gt, source.name) if args.gt is not None else 0
 
-        if not args.gt.is_dir():
-            raise InputError(f"{args.gt}: no such ground-truth folder")
-        scores = evaluate_sequence(summary.out_dir, args.gt, source.name)
-        write_json(summary.out_dir / "eval.json", scores.to_json())
-        print(f"{source.name}: J={scores.j_mean:.4f} F={scores.f_mean:.4f} J&F={scores.jf_mean:.4f} "
-              f"({len(scores.frames)} frame-objects, {len(scores.missing)} GT frames without a prediction)")
+
+def _score(pred_dir: Path, gt: Path, name: str) -> int:
+    from engine.errors import InputError
+    from engine.io.atomic import write_json
+    from engine.metrics.video import evaluate_sequence
+
+    if not gt.is_dir():
+        raise InputError(f"{gt}: no such ground-truth folder")
+    if not pred_dir.is_dir():
+        raise InputError(f"{pred_dir}: no predicted masks to score")
+    scores = evaluate_sequence(pred_dir, gt, name)
+    write_json(pred_dir / "eval.json", scores.to_json())
+    print(f"{name}: J={scores.j_mean:.4f} F={scores.f_mean:.4f} J&F={scores.jf_mean:.4f} "
+          f"({len(scores.frames)} frame-objects, {len(scores.missing)} GT frames without a prediction)")
     return 0
