@@ -70,9 +70,23 @@ class HFVideoTracker:
 
     # ---- loading ---------------------------------------------------------------------------------
     def _load(self) -> None:
+        """Through the ModelManager (the memory budget; a second tracker on the same folder reuses the model)."""
         if self._model is not None:
             return
+        from engine.models.manager import get_manager
+
+        key = f"{self.name}:{self.model_dir}:{self.device}:{self.dtype_name}"
+        size = sum(f.stat().st_size for f in self.model_dir.iterdir() if f.suffix in (".safetensors", ".bin"))
+        mgr = get_manager()
+        mgr.register(key, self._load_now, size, str(self.device))
         t0 = time.perf_counter()
+        self._model, self._processor = mgr.get(key)
+        self.load_s = time.perf_counter() - t0
+        import torch
+
+        self._dtype = getattr(torch, self.dtype_name)
+
+    def _load_now(self) -> tuple[Any, Any]:
         try:
             import torch
             import transformers
@@ -83,10 +97,8 @@ class HFVideoTracker:
         except Exception as exc:  # transformers raises OSError/ValueError/... for a bad folder
             msg = " ".join(str(exc).split())[:200]
             raise BackendError(f"{self.model_dir}: could not load the {self.family} video model ({msg})") from None
-        self._dtype = getattr(torch, self.dtype_name)
-        self._model = model.eval().to(self.device, self._dtype)
-        self._processor = self._make_processor(model)
-        self.load_s = time.perf_counter() - t0
+        model = model.eval().to(self.device, getattr(torch, self.dtype_name))
+        return model, self._make_processor(model)
 
     def _make_processor(self, model: Any) -> Any:
         from transformers import Sam2ImageProcessor, Sam2VideoProcessor
@@ -201,7 +213,9 @@ class HFVideoTracker:
         self._direction = None
 
     def close(self) -> None:
+        """End the session; the model stays with the ModelManager (reused, or unloaded under memory pressure)."""
         self._session = None
+        self._model = None
 
     def info(self) -> dict:
         return {"tracker": self.name, "model_dir": str(self.model_dir), "model_class": self.model_class,
