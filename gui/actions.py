@@ -17,7 +17,7 @@ MODES = ("mode_points", "mode_roi", "mode_brush", "mode_eraser")
 
 def _menus() -> dict[str, list[str]]:
     return {
-        QCoreApplication.translate("MainWindow", "&File"): ["open", "save", "export", "discard_autosave", "settings", "quit"],
+        QCoreApplication.translate("MainWindow", "&File"): ["open", "open_video", "save", "export", "discard_autosave", "settings", "models", "quit"],
         QCoreApplication.translate("MainWindow", "&Edit"): ["undo", "redo", "delete", "new_object", "delete_object"],
         QCoreApplication.translate("MainWindow", "&Session"): ["run", "run_from_box", "propose", "apply", "auto", "accept", "reject", "flip", "accept_all",
                                       "reject_all", "verdict", "cancel"],

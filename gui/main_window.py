@@ -281,6 +281,8 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
             "zoom_out": lambda: self.view.zoom_by(0.8),
             "cancel": self.worker.cancel,
             "settings": self.edit_settings,
+            "models": self.open_models,
+            "open_video": self.open_video,
             "help": lambda: HelpDialog(self).exec(),
             "quit": self.close,
         }

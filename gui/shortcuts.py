@@ -65,6 +65,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("zoom_out", ("Ctrl+-",), QT_TRANSLATE_NOOP("Shortcuts", "Zoom out (or mouse wheel)")),
     Shortcut("cancel", ("Esc",), QT_TRANSLATE_NOOP("Shortcuts", "Cancel the running job")),
     Shortcut("settings", ("Ctrl+,",), QT_TRANSLATE_NOOP("Shortcuts", "Settings")),
+    Shortcut("models", (), QT_TRANSLATE_NOOP("Shortcuts", "Models: find, check and download weights")),
+    Shortcut("open_video", (), QT_TRANSLATE_NOOP("Shortcuts", "Open video frames and track objects")),
     Shortcut("help", ("F1",), QT_TRANSLATE_NOOP("Shortcuts", "This list")),
     Shortcut("quit", ("Ctrl+Q",), QT_TRANSLATE_NOOP("Shortcuts", "Quit")),
 )

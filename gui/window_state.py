@@ -60,6 +60,18 @@ class WindowState:
         if self.image_list.state(name) == "in progress":
             self.image_list.set_state(name, "new")
 
+    def open_models(self) -> None:
+        from gui.models_dialog import open_models_dialog
+
+        self._models_dialog = open_models_dialog(self, self.settings)  # modeless: keep a reference
+
+    def open_video(self) -> None:
+        from gui.video.window import show_video_window
+
+        panel = show_video_window(self, self.settings)  # asks for a frame folder; None when cancelled
+        if panel is not None:
+            self._video_panels = [*getattr(self, "_video_panels", []), panel]  # keep it alive
+
     def edit_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self, out_dir=self.out_dir, work_dir=self.store.work_dir)
         if dlg.exec() != SettingsDialog.DialogCode.Accepted:

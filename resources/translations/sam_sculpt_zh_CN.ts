@@ -1471,6 +1471,14 @@
         <translation>设置</translation>
     </message>
     <message>
+        <source>Models: find, check and download weights</source>
+        <translation>模型：查找、检查和下载权重</translation>
+    </message>
+    <message>
+        <source>Open video frames and track objects</source>
+        <translation>打开视频帧并跟踪目标</translation>
+    </message>
+    <message>
         <source>This list</source>
         <translation>本列表</translation>
     </message>
@@ -1584,6 +1592,18 @@
         <translation>传播</translation>
     </message>
     <message>
+        <source>New object</source>
+        <translation>新建对象</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Re-propagate from this frame</source>
+        <translation>从此帧重新传播</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1600,8 +1620,12 @@
         <translation>第 {0} / {1} 帧</translation>
     </message>
     <message>
-        <source>box on frame {0}</source>
-        <translation>第 {0} 帧上的框</translation>
+        <source>object {0} on frame {1}</source>
+        <translation>第 {1} 帧上的对象 {0}</translation>
+    </message>
+    <message>
+        <source>draw object {0}</source>
+        <translation>绘制对象 {0}</translation>
     </message>
     <message>
         <source>propagating...</source>
@@ -1622,6 +1646,17 @@
     <message>
         <source>error: {0}</source>
         <translation>错误：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWindow</name>
+    <message>
+        <source>Open a folder of video frames</source>
+        <translation>打开视频帧文件夹</translation>
+    </message>
+    <message>
+        <source>Video: {0}</source>
+        <translation>视频：{0}</translation>
     </message>
 </context>
 <context>
