@@ -191,8 +191,12 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
 
     # ---- configuration ----------------------------------------------------------------------
     def on_configure(self, cmd: c.Configure) -> None:
+        previous, self.segmenter = self.segmenter, None
+        if previous is not None and cmd.settings.get("segmenter") != self.settings.get("segmenter"):
+            unload = getattr(previous, "unload", None)  # free its weights now, not when the GC gets to them
+            if callable(unload):
+                unload("segmenter changed in settings")
         self.settings = cmd.settings
-        self.segmenter = None
         self.critic = None
         self.overlay_style = OverlayStyle.from_settings(self.settings)
         self._stop_prefetch()
