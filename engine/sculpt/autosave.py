@@ -1,5 +1,5 @@
 """Autosave of an ImageSession with its undo history, through the plain store (engine.io.session_store:
-snapshot.json + NPZ, no pickle). After a crash, load_session() brings back every state of the history
+snapshot.npz: JSON + arrays, no pickle). After a crash, load_session() brings back every state of the history
 (up to `limit`), so undo works as before the crash."""
 
 from __future__ import annotations
