@@ -8,7 +8,7 @@ checkpoint and loaded through the backend's normal path; a generated 1024x768 sc
 
 Rows: encoder time (prepare of a new image); our click latency p50/p95 over N accumulating clicks
 (box + points + previous logits, up to a full-resolution boolean mask) at the default decoder threads
-(1 for the ONNX decoder) and at 2; SamPredictor.predict over the same clicks with its embedding already set; the minimum IoU of
+(onnxruntime's choice for the ONNX decoder) and at 2; SamPredictor.predict over the same clicks with its embedding already set; the minimum IoU of
 our masks vs the fp32 torch decoder's masks for the same prompts; optionally the int8 decoder; the
 prototype's way (set_image + predict per click, a few clicks); the disk-cache reload of the embedding.
 The last line is `SUMMARY click_p50_ms=.. click_p95_ms=.. runtime=.. predictor_p50_ms=..
