@@ -27,17 +27,11 @@ CHAT_TEMPLATE = (
 )
 
 
-def build_tiny_qwen(out_dir: Path) -> Path:
+def qwen_tokenizer():
+    """The real Qwen tokenizer (rebuilt from dashscope's qwen.tiktoken) plus the special tokens:
+    (tokenizer, vocabulary size, special-token ids). Shared by the Qwen2.5-VL and Qwen3-VL tiny builders."""
     import dashscope
-    import torch
-    from transformers import (
-        Qwen2_5_VLConfig,
-        Qwen2_5_VLForConditionalGeneration,
-        Qwen2_5_VLProcessor,
-        Qwen2Tokenizer,
-        Qwen2VLImageProcessor,
-        Qwen2VLVideoProcessor,
-    )
+    from transformers import Qwen2Tokenizer
     from transformers.convert_slow_tokenizer import TikTokenConverter
 
     tiktoken_path = Path(dashscope.__file__).parent / "resources" / "qwen.tiktoken"
@@ -47,12 +41,37 @@ def build_tiny_qwen(out_dir: Path) -> Path:
         vocab[tok] = base + i
     tok = Qwen2Tokenizer(vocab=vocab, merges=[tuple(m) for m in merges], eos_token="<|im_end|>", pad_token="<|endoftext|>",
                          additional_special_tokens=SPECIAL_TOKENS[1:])
+    ids = {t: tok.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    return tok, base + len(SPECIAL_TOKENS), ids
+
+
+def save_tiny(model_cls, config, processor, out_dir: Path) -> Path:
+    """Random weights (seed 0) saved with save_pretrained next to the processor, like a user's model folder."""
+    import torch
+
+    torch.manual_seed(0)
+    model = model_cls(config).eval()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    return out_dir
+
+
+def build_tiny_qwen(out_dir: Path) -> Path:
+    from transformers import (
+        Qwen2_5_VLConfig,
+        Qwen2_5_VLForConditionalGeneration,
+        Qwen2_5_VLProcessor,
+        Qwen2VLImageProcessor,
+        Qwen2VLVideoProcessor,
+    )
+
+    tok, vocab_size, ids = qwen_tokenizer()
     processor = Qwen2_5_VLProcessor(image_processor=Qwen2VLImageProcessor(), tokenizer=tok,
                                     video_processor=Qwen2VLVideoProcessor(), chat_template=CHAT_TEMPLATE)
-    ids = {t: tok.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
     config = Qwen2_5_VLConfig(
         text_config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                         num_key_value_heads=2, vocab_size=base + len(SPECIAL_TOKENS),
+                         num_key_value_heads=2, vocab_size=vocab_size,
                          rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
                          eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"]),
         vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=14,
@@ -61,9 +80,4 @@ def build_tiny_qwen(out_dir: Path) -> Path:
         vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
         eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"],
     )
-    torch.manual_seed(0)
-    model = Qwen2_5_VLForConditionalGeneration(config).eval()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
-    return out_dir
+    return save_tiny(Qwen2_5_VLForConditionalGeneration, config, processor, out_dir)

@@ -7,34 +7,23 @@ from pathlib import Path
 
 
 def build_tiny_qwen3(out_dir: Path) -> Path:
-    import dashscope
-    import torch
     from transformers import (
-        Qwen2Tokenizer,
         Qwen2VLImageProcessor,
         Qwen3VLConfig,
         Qwen3VLForConditionalGeneration,
         Qwen3VLProcessor,
         Qwen3VLVideoProcessor,
     )
-    from transformers.convert_slow_tokenizer import TikTokenConverter
 
-    from tests.critics.tiny_qwen import CHAT_TEMPLATE, SPECIAL_TOKENS
+    from tests.critics.tiny_qwen import CHAT_TEMPLATE, qwen_tokenizer, save_tiny
 
-    tiktoken_path = Path(dashscope.__file__).parent / "resources" / "qwen.tiktoken"
-    vocab, merges = TikTokenConverter(vocab_file=str(tiktoken_path)).extract_vocab_merges_from_model(str(tiktoken_path))
-    base = len(vocab)
-    for i, tok in enumerate(SPECIAL_TOKENS):
-        vocab[tok] = base + i
-    tok = Qwen2Tokenizer(vocab=vocab, merges=[tuple(m) for m in merges], eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                         additional_special_tokens=SPECIAL_TOKENS[1:])
+    tok, vocab_size, ids = qwen_tokenizer()
     processor = Qwen3VLProcessor(image_processor=Qwen2VLImageProcessor(patch_size=16, merge_size=2, temporal_patch_size=2),
                                  tokenizer=tok, video_processor=Qwen3VLVideoProcessor(patch_size=16),
                                  chat_template=CHAT_TEMPLATE)
-    ids = {t: tok.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
     config = Qwen3VLConfig(
         text_config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                         num_key_value_heads=2, head_dim=16, vocab_size=base + len(SPECIAL_TOKENS),
+                         num_key_value_heads=2, head_dim=16, vocab_size=vocab_size,
                          rope_parameters={"rope_type": "default", "rope_theta": 5e5, "mrope_section": [2, 3, 3],
                                           "mrope_interleaved": True},
                          eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"]),
@@ -45,9 +34,4 @@ def build_tiny_qwen3(out_dir: Path) -> Path:
         vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
         eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"],
     )
-    torch.manual_seed(0)
-    model = Qwen3VLForConditionalGeneration(config).eval()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
-    return out_dir
+    return save_tiny(Qwen3VLForConditionalGeneration, config, processor, out_dir)
