@@ -3,15 +3,11 @@ loopback servers for the OpenAI and DashScope protocols, a fake API key, and a c
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from engine.critics.base import CriticView
-from engine.geometry.anchors import place_anchors
-from engine.geometry.squares import make_squares
 from engine.samples import sample_scene
 
-from .loopback import LoopbackVLMServer
+from .support import server, shifted_view  # noqa: F401 (fixture)
 from .tiny_qwen import build_tiny_qwen
 
 FAKE_KEY = "sk-loopback-SECRET-0123456789abcdef"
@@ -25,13 +21,6 @@ FAST_RETRY = {"timeout_s": 5.0, "max_retries": 3, "backoff_s": 0.01, "backoff_ma
 @pytest.fixture(scope="session")
 def tiny_qwen_dir(tmp_path_factory):
     return build_tiny_qwen(tmp_path_factory.mktemp("qwen") / "Qwen2.5-VL-tiny")
-
-
-@pytest.fixture
-def server():
-    srv = LoopbackVLMServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
@@ -51,8 +40,4 @@ def scene():
 @pytest.fixture
 def view(scene):
     """The demo scene with a deliberately wrong mask (GT shifted), 8 anchors and squares for anchors 1-4."""
-    mask = np.roll(scene.gt, 12, axis=1)
-    anchors = place_anchors(mask, scene.box)
-    v = CriticView(scene.image, mask, scene.box, anchors, max_side=480)
-    v.squares = make_squares(mask, [a for a in anchors if a.id <= 4], scene.box, 0.6, 16)
-    return v
+    return shifted_view(scene, max_side=480)

@@ -17,19 +17,12 @@ from engine.settings import load_settings, strip_secrets
 
 from .conftest import FAST_RETRY
 from .loopback import Step
-
-AUX = Path(__file__).resolve().parents[2] / "auxiliary"
+from .support import copy_demo_aux
 
 
 @pytest.fixture
 def aux(tmp_path):
-    dst = tmp_path / "aux"
-    (dst / "images").mkdir(parents=True)
-    shutil.copy(AUX / "images" / "demo.png", dst / "images" / "demo.png")
-    shutil.copytree(AUX / "box_out" / "demo", dst / "box_out" / "demo")
-    (dst / "llm_out").mkdir()
-    shutil.copy(AUX / "llm_out" / "demo_output.json", dst / "llm_out" / "demo_output.json")
-    return dst
+    return copy_demo_aux(tmp_path / "aux", llm_out=True)
 
 
 def api_args(server, tmp_path, critic="openai", chain=None):

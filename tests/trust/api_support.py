@@ -1,15 +1,12 @@
 """Shared pieces of the API-critic trust tests: a loopback server, a fake key under a named variable, a critic
 view of the demo sample and a helper that builds a critic pointed at the server."""
 
+# ruff: noqa: F811  (the server fixture is imported from critics.support and requested by name)
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from critics.loopback import LoopbackVLMServer
+from critics.support import copy_demo_aux, server, shifted_view  # noqa: F401 (fixture)
 
-from engine.critics.base import CriticView
-from engine.geometry.anchors import place_anchors
-from engine.geometry.squares import make_squares
 from engine.registry import CRITICS
 from engine.samples import sample_scene
 
@@ -18,13 +15,6 @@ OPENAI_KEY = "sk-openai-ONLY-FOR-OPENAI-0123456789"
 DASHSCOPE_KEY = "sk-dashscope-ONLY-FOR-ALIYUN-0123456789"
 KEY_ENV = "TRUST_LOOPBACK_KEY"
 PROTOCOLS = ["openai", "dashscope"]
-
-
-@pytest.fixture
-def server():
-    srv = LoopbackVLMServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
@@ -39,12 +29,13 @@ def keys(monkeypatch):
 
 @pytest.fixture
 def view():
-    scene = sample_scene("demo")
-    mask = np.roll(scene.gt, 12, axis=1)
-    anchors = place_anchors(mask, scene.box)
-    v = CriticView(scene.image, mask, scene.box, anchors, max_side=320)
-    v.squares = make_squares(mask, [a for a in anchors if a.id <= 4], scene.box, 0.6, 16)
-    return v
+    return shifted_view(sample_scene("demo"), max_side=320)
+
+
+@pytest.fixture
+def aux(tmp_path):
+    """A private copy of the demo image and its boxes."""
+    return copy_demo_aux(tmp_path / "aux")
 
 
 def url_of(server, name: str) -> str:

@@ -8,10 +8,8 @@ provenance, and a garbage reply does not make the dashscope SDK print a tracebac
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from critics.loopback import Step
@@ -21,9 +19,8 @@ from engine.critics.vlm import RoundUnavailable
 from engine.errors import CriticUnavailable
 from engine.types import InstanceInfo
 
-from .api_support import FAKE_KEY, KEY_ENV, PROTOCOLS, keys, make, server, url_of, view  # noqa: F401 (fixtures)
+from .api_support import FAKE_KEY, KEY_ENV, PROTOCOLS, aux, keys, make, server, url_of, view  # noqa: F401 (fixtures)
 
-AUX = Path(__file__).resolve().parents[2] / "auxiliary"
 DRIP = Step('{"region": 1}', drip_s=0.25)  # ~150 bytes of headers + body: ~40 s to finish at this rate
 SLACK = 1.10  # a round may overrun its deadline by at most 10%
 
@@ -97,15 +94,6 @@ def test_a_cancelled_openai_request_hangs_up_instead_of_reading_on(server, keys,
 
 
 # ---- through the CLI and batch -------------------------------------------------------------------
-@pytest.fixture
-def aux(tmp_path):
-    dst = tmp_path / "aux"
-    (dst / "images").mkdir(parents=True)
-    shutil.copy(AUX / "images" / "demo.png", dst / "images" / "demo.png")
-    shutil.copytree(AUX / "box_out" / "demo", dst / "box_out" / "demo")
-    return dst
-
-
 def cli_args(server, tmp_path, name: str, **options) -> list[str]:
     (tmp_path / "settings.json").write_text("{}")
     opts = {"base_url": url_of(server, name), "model": "test-vl", "key_env": KEY_ENV, "backoff_s": 0.01, **options}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,8 @@ from engine.cli.app import main
 from engine.critics.secrets import MAX_PROVENANCE_CHARS, redact_provenance, redact_text, redact_url
 from engine.registry import CRITICS
 
-from .api_support import FAKE_KEY, KEY_ENV, auth_header, keys, server  # noqa: F401 (fixtures)
+from .api_support import FAKE_KEY, KEY_ENV, auth_header, aux, keys, server  # noqa: F401 (fixtures)
 
-AUX = Path(__file__).resolve().parents[2] / "auxiliary"
 PASSWORD = "hunter2-PASSWORD-zz"
 QUERY_KEY = "QUERYKEY-0123456789"
 HEADER_TOKEN = "HEADER-TOKEN-abcdef0123"
@@ -68,15 +66,6 @@ def test_critic_info_carries_no_credential(server, keys):
     text = json.dumps(critic.info())
     assert not any(s in text for s in SECRETS)
     assert "127.0.0.1" in text
-
-
-@pytest.fixture
-def aux(tmp_path):
-    dst = tmp_path / "aux"
-    (dst / "images").mkdir(parents=True)
-    shutil.copy(AUX / "images" / "demo.png", dst / "images" / "demo.png")
-    shutil.copytree(AUX / "box_out" / "demo", dst / "box_out" / "demo")
-    return dst
 
 
 def secret_args(server, tmp_path, critic: str = "openai") -> list[str]:
