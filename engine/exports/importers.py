@@ -243,26 +243,24 @@ def import_labels(source: str | Path) -> list[str]:
 
 
 # the per-format union readers of the first version, kept for callers
-def read_coco_mask(path: Path, name: str, shape: tuple[int, int] | None = None, category: str | None = None) -> np.ndarray:
-    objects, hw = read_coco_objects(Path(path), name)
-    mask = np.zeros(hw, bool)
+def _union(objects, hw: tuple[int, int], category: str | None = None) -> np.ndarray:
+    """One mask of the objects (only those of `category`, if given)."""
+    mask = np.zeros(tuple(hw), bool)
     for o in objects:
         if category is None or o.category == category:
             mask |= o.mask
-    return _check_shape(mask, shape, Path(path))
+    return mask
+
+
+def read_coco_mask(path: Path, name: str, shape: tuple[int, int] | None = None, category: str | None = None) -> np.ndarray:
+    objects, hw = read_coco_objects(Path(path), name)
+    return _check_shape(_union(objects, hw, category), shape, Path(path))
 
 
 def read_labelme_mask(path: Path, shape: tuple[int, int] | None = None, label: str | None = None) -> np.ndarray:
     objects, hw = read_labelme_objects(Path(path), shape)
-    mask = np.zeros(hw, bool)
-    for o in objects:
-        if label is None or o.category == label:
-            mask |= o.mask
-    return _check_shape(mask, shape, Path(path))
+    return _check_shape(_union(objects, hw, label), shape, Path(path))
 
 
 def read_yolo_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
-    mask = np.zeros(tuple(shape), bool)
-    for o in read_yolo_objects(Path(path), tuple(shape)):
-        mask |= o.mask
-    return mask
+    return _union(read_yolo_objects(Path(path), tuple(shape)), shape)
