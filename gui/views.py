@@ -7,21 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class PointView:
-    id: str
-    x: float
-    y: float
-    positive: bool
-    source: str
-    status: str
-    reason: str
-    anchor_id: int | None
-    round_index: int | None
-    moved: bool
-    flipped: bool
-    confidence: float = 1.0
+from engine.sculpt.views import PointView  # the engine's own frozen point view: the same fields
 
 
 @dataclass(frozen=True)
