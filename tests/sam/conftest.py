@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from engine.samples import generate_scene
+from tests.segmenters.isolation import _isolated, cache_dir, scene  # noqa: F401 (fixtures)
 
 
 def build_tiny_sam():
@@ -55,39 +56,11 @@ def tiny_sam_hf_dir(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def scene():
-    return generate_scene(seed=3, size=(320, 240))
-
-
-@pytest.fixture()
-def cache_dir(tmp_path) -> Path:
-    return tmp_path / "emb_cache"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_manager(monkeypatch):
-    """Each test gets its own ModelManager and its own embedding caches."""
-    import engine.cache.embeddings as emb
-    import engine.models.manager as mm
-
-    emb._SHARED.clear()
-    monkeypatch.setattr(mm, "_MANAGER", mm.ModelManager())
-    yield
-    mm._MANAGER.unload_all("test finished")
-
-
 def rgb(seed: int = 0, size=(200, 150)) -> np.ndarray:
     return generate_scene(seed=seed, size=size).image
 
 
-@pytest.fixture(autouse=True)
-def _private_user_cache(tmp_path, monkeypatch):
-    """Nothing a test does may land in the real user cache dir."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
-
-
-def make_sam(checkpoint: Path, cache_dir: Path | None, **options):
+def make_sam(checkpoint: Path, cache_dir: Path | None, **options):  # noqa: F811 (a parameter, not the fixture)
     from engine.registry import SEGMENTERS
 
     if cache_dir is None:

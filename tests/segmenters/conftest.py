@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.samples import generate_scene
 from tests.segmenters import tiny_families as tf
+from tests.segmenters.isolation import _isolated, cache_dir, scene  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -41,29 +41,3 @@ def clip_tok():
 @pytest.fixture(scope="session")
 def sam3_dir(families_root, clip_tok) -> Path:
     return tf.build_sam3(families_root / "sam3", clip_tok)
-
-
-@pytest.fixture(scope="session")
-def scene():
-    return generate_scene(seed=3, size=(320, 240))
-
-
-@pytest.fixture()
-def cache_dir(tmp_path) -> Path:
-    return tmp_path / "emb_cache"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    """Own ModelManager and caches per test; no real user dirs, no real HF cache."""
-    import engine.cache.embeddings as emb
-    import engine.models.manager as mm
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
-    monkeypatch.delenv("SAM_SCULPT_MODELS", raising=False)
-    emb._SHARED.clear()
-    monkeypatch.setattr(mm, "_MANAGER", mm.ModelManager())
-    yield
-    mm._MANAGER.unload_all("test finished")
