@@ -14,8 +14,9 @@ def add_sculpt_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("sculpting (defaults from resources/settings/defaults.json, then your settings.json)")
     g.add_argument("--segmenter", help="segmenter backend (grabcut, sam, sam-hf, ...)")
     g.add_argument("--critic", help="critic backend (heuristic, oracle, qwen, dashscope, openai, ...)")
-    g.add_argument("--strategy", choices=["anchors", "direct"])
-    g.add_argument("--rounds", type=int)
+    g.add_argument("--strategy", choices=["anchors", "direct"],
+                   help="anchors: the critic picks anchors, then judges a square at each (default); direct: it proposes points")
+    g.add_argument("--rounds", type=int, help="critic rounds (default 1; 0 = the segmenter only)")
     g.add_argument("--ratio", type=float, help="square side / ROI short side")
     g.add_argument("--min-square-side", type=int, help="lower clamp of the square side in pixels")
     g.add_argument("--anchors-k", type=int, help="anchors chosen per round")

@@ -128,7 +128,7 @@ def output_folders(outputs_dir: str | Path) -> list[Path]:
     """OUTPUTS/NAME/ folders holding a final_mask.png (done images), sorted by name."""
     root = Path(outputs_dir)
     if not root.is_dir():
-        raise InputError(f"{root}: outputs folder not found")
+        raise InputError(f"{root.resolve()}: outputs folder not found (give the sculpt/batch outputs with --outputs DIR)")
     folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "final_mask.png").exists())
     if not folders:
         raise InputError(f"{root}: no NAME/final_mask.png found (run sculpt or batch first)")

@@ -223,7 +223,7 @@ class SamSegmenter(SamBackendBase):
             if found is None:
                 raise BackendError(f"segmenter 'sam': no checkpoint given and no .pth found ({searched}; put "
                                    "sam_vit_b_01ec64.pth in one of them, or set segmenter.options.sam.checkpoint; "
-                                   "see models/README.md)")
+                                   "or download one: sam-sculpt models download sam)")
             path = found
             log.info("sam: using checkpoint %s (found in %s)", path.name, path.parent)
         if not path.is_file():

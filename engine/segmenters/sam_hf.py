@@ -63,7 +63,7 @@ class SamHFSegmenter(SamBackendBase):
             found = discover_model_dir(root)
             if found is None:
                 raise BackendError(f"segmenter 'sam-hf': no model_dir given and no SAM folder found in {root} (put "
-                                   "facebook/sam-vit-huge there or set segmenter.options.sam-hf.model_dir; see models/README.md)")
+                                   "facebook/sam-vit-huge there or set segmenter.options.sam-hf.model_dir; or: sam-sculpt models download sam-hf)")
             folder = found
             log.info("sam-hf: using %s", folder)
         weights = next((folder / w for w in WEIGHT_FILES if (folder / w).is_file()), None)

@@ -15,7 +15,7 @@ ORDER = 40
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", required=True, choices=FORMATS,
                    help="coco/coco-polygon need pycocotools; labelme-mask writes exact mask shapes")
-    p.add_argument("--outputs", type=Path, default=Path("outputs"), help="the sculpt/batch outputs folder")
+    p.add_argument("--outputs", type=Path, default=Path("outputs"), help="the sculpt/batch outputs folder (default: ./outputs)")
     p.add_argument("--out", type=Path, required=True, help="export folder (every file is written under it)")
     p.add_argument("--images", type=Path, help="where the images are, if they moved since sculpting (found by name)")
     p.add_argument("--category", help="one label for every object (default: each object's own label)")

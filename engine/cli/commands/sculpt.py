@@ -38,13 +38,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--instance", help="what the object is (overrides llm_out)")
     p.add_argument("--init-mask", type=Path, help="start from an existing mask instead of the box-only mask "
                    "(semi-automatic cleanup); a PNG, or a COCO/LabelMe/YOLO/VOC file or folder with --init-format")
-    p.add_argument("--init-format", default="png", choices=["png", "coco", "labelme", "yolo", "voc", "cod"])
+    p.add_argument("--init-format", default="png", choices=["png", "coco", "labelme", "yolo", "voc", "cod"],
+                   help="format of --init-mask (default png)")
     p.add_argument("--gt", type=Path, help="ground-truth mask (needed by --critic oracle; IoU is printed)")
     p.add_argument("--aux-dir", type=Path, default=default_aux_dir(),
                    help="aux-layout folder for --name (default: ./auxiliary if present, else the bundled samples)")
     p.add_argument("--dataset", type=Path, help="with --name: pick NAME from a dataset folder (aux, COD Imgs/+GT/, or plain)")
     p.add_argument("--layout", default="auto", choices=["auto", "aux", "cod", "folder"], help="layout of --dataset")
-    p.add_argument("--out", type=Path, default=Path("outputs"))
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="outputs go to OUT/NAME/ (default: ./outputs)")
     p.add_argument("--clean-output", action="store_true", help="write only final_mask.png, instance_info.txt, sculpt.json")
     p.add_argument("--save-points-vis", action="store_true", help="write the points overlay even with --clean-output")
     p.add_argument("--labels", type=Path, help="label list (labels.txt: one class per line, optional colour); "

@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--frame", type=int, default=0, help="the prompt frame's index (0-based; default 0)")
     p.add_argument("--label", action="append", default=[], help="each object's label, in object order")
     p.add_argument("--segmenter", default="sam2", help="sam2 or edgetam (their video trackers), or a tracker name")
-    p.add_argument("--out", type=Path, default=Path("outputs/track"))
+    p.add_argument("--out", type=Path, default=Path("outputs/track"), help="masks go to OUT/SEQ/FRAME.png (default: ./outputs/track)")
     p.add_argument("--max-frames", type=int, help="track only the first N frames")
     p.add_argument("--restart", action="store_true", help="ignore an earlier (interrupted) run in --out")
     p.add_argument("--correct", action="store_true", help="correct an earlier track in --out: the prompt on --frame J "
