@@ -52,8 +52,7 @@ def _value_at(text: str, start: int, close_truncated: bool = True) -> tuple[Any 
     safe cut points. Tries strict JSON first, then the repaired text. Returns (value, ran off the end)."""
     quote: str | None = None
     escaped = False
-    # ends of complete prefixes (before a ',' or after a close), each with the brackets that close it there
-    cuts: deque[tuple[int, str]] = deque(maxlen=MAX_REPAIR_ATTEMPTS)
+    cuts: deque[int] = deque(maxlen=MAX_REPAIR_ATTEMPTS)  # ends of complete prefixes (before a ',' or after a close)
     expected: list[str] = []
     for i in range(start, len(text)):
         ch = text[i]
@@ -75,20 +74,42 @@ def _value_at(text: str, start: int, close_truncated: bool = True) -> tuple[Any 
             expected.pop()
             if not expected:
                 return _loads_lenient(text[start : i + 1]), False
-            cuts.append((i + 1, "".join(reversed(expected))))
+            cuts.append(i + 1)
         elif ch == ",":
-            cuts.append((i, "".join(reversed(expected))))
+            cuts.append(i)
     if not close_truncated:
         return None, True
     # truncated: close the open string and brackets, then try the longest complete prefixes
     value = _loads_lenient(text[start:] + (quote or "") + "".join(reversed(expected)))
     if value is not None:
         return value, True
-    for end, closers in reversed(cuts):
-        value = _loads_lenient(text[start:end] + closers)
+    for end in reversed(cuts):
+        value = _loads_lenient(text[start:end] + _closers(text[start:end]))
         if value is not None:
             return value, True
     return None, True
+
+
+def _closers(prefix: str) -> str:
+    """The brackets that close a prefix that ends outside any string."""
+    expected: list[str] = []
+    quote: str | None = None
+    escaped = False
+    for ch in prefix:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            expected.append("}" if ch == "{" else "]")
+        elif ch in "}]" and expected:
+            expected.pop()
+    return "".join(reversed(expected))
 
 
 def _loads_lenient(chunk: str) -> Any | None:
