@@ -153,7 +153,7 @@ def test_checkpoint_discovered_in_models_dir(tmp_path, tiny_sam_checkpoint):
 
     seg = SEGMENTERS.create("sam", models_dir=str(models), disk_cache=False)
     assert seg.checkpoint.name == "sam_vit_b_01ec64.pth"
-    with pytest.raises(BackendError, match="no .pth found.*models/README.md"):
+    with pytest.raises(BackendError, match="no .pth found.*sam-sculpt models download sam"):
         SEGMENTERS.create("sam", models_dir=str(tmp_path / "empty"), disk_cache=False)
 
 
