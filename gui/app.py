@@ -70,6 +70,7 @@ def apply_look(app: QApplication, argv: list[str]) -> tuple[str, str]:
 
 
 def run_gui(argv: list[str]) -> int:
+    parse_args(argv)  # --help and bad options answer before Qt starts (no display needed for them)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("SAM Sculpt")
     app.setOrganizationName("sam-sculpt")
