@@ -65,7 +65,7 @@ def _intervals(port: int) -> list[Recorded]:
         return [Recorded("", {}, {}, start, end) for start, end in json.load(resp)]
 
 
-def bench_api(latency_ms: float, k: int, repeats: int) -> None:
+def bench_api(latency_ms: float, k: int, repeats: int) -> dict[str, float]:
     os.environ.setdefault("OPENAI_API_KEY", "sk-benchmark-not-a-real-key")
     # the server runs in its own process, like a real one: in-process it would compete with the client for the GIL
     queue: multiprocessing.Queue = multiprocessing.get_context("fork").Queue()
@@ -90,9 +90,11 @@ def bench_api(latency_ms: float, k: int, repeats: int) -> None:
     print(f"  prototype (sequential)           {sequential * 1000:8.1f} ms")
     print(f"  ours (concurrent, limit {k})      {ours * 1000:8.1f} ms   max requests in flight: {overlap}")
     print(f"  ours / one request = {ours / one:.2f}x (goal <= 1.5x); sequential / ours = {sequential / ours:.2f}x faster")
+    return {"api_one_ms": one * 1000, "api_sequential_ms": sequential * 1000, "api_ours_ms": ours * 1000,
+            "api_ours_vs_one": ours / one, "api_speedup_vs_sequential": sequential / ours, "api_max_in_flight": overlap}
 
 
-def bench_qwen(k: int, repeats: int, qwen_dir: Path | None, reply_tokens: int) -> None:
+def bench_qwen(k: int, repeats: int, qwen_dir: Path | None, reply_tokens: int) -> dict[str, float]:
     from engine.critics.prompts import render_prompt
     from engine.critics.vlm import VLMRequest
 
@@ -128,6 +130,7 @@ def bench_qwen(k: int, repeats: int, qwen_dir: Path | None, reply_tokens: int) -
     critic.unload("benchmark done")
     if tmp is not None:
         tmp.cleanup()
+    return {"qwen_one_by_one_ms": t_one * 1000, "qwen_batched_ms": t_batch * 1000, "qwen_batched_speedup": t_one / t_batch}
 
 
 def main() -> int:
@@ -139,9 +142,10 @@ def main() -> int:
     p.add_argument("--qwen-dir", type=Path, help="a real Qwen2.5-VL folder instead of the tiny random one")
     p.add_argument("--reply-tokens", type=int, default=16)
     args = p.parse_args()
-    bench_api(args.latency_ms, args.k, args.repeats)
+    figures = {"k": args.k, **bench_api(args.latency_ms, args.k, args.repeats)}
     if not args.skip_qwen:
-        bench_qwen(args.k, args.repeats, args.qwen_dir, args.reply_tokens)
+        figures.update(bench_qwen(args.k, args.repeats, args.qwen_dir, args.reply_tokens))
+    print("SUMMARY " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
     return 0
 
 

@@ -185,7 +185,24 @@ def main() -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(summary_line(results))
     return 0
+
+
+def summary_line(results: dict) -> str:
+    """One line: the tiny pipeline's total, the OpenCV inpainter in the same run as the baseline, and the crop
+    strategy against the prototype's full-image output on the 2048 px case (pixels changed outside the mask)."""
+    tiny = results["tiny"]
+    total = sum(tiny["stages_median_s"].values())
+    fields = {"tiny_pipeline_s": f"{total:.3f}", "opencv_inpaint_s": f"{tiny['opencv_inpaint_s']:.4f}",
+              "tiny_vs_opencv": f"{total / max(tiny['opencv_inpaint_s'], 1e-9):.1f}"}
+    big = tiny.get("big_2048_tiny_sd") or results.get("full", {}).get("big_2048_full_sd_1_step") or []
+    if len(big) >= 2:
+        fields["crop_changed_outside"] = big[0]["changed_outside_dilated_mask"]
+        fields["full_changed_outside"] = big[1]["changed_outside_mask"]
+    if "full" in results:
+        fields["full_sd_1_step_s"] = results["full"]["inpaint_1_step_s"]
+    return "SUMMARY " + " ".join(f"{k}={v}" for k, v in fields.items())
 
 
 if __name__ == "__main__":

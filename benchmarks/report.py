@@ -166,7 +166,19 @@ def main() -> int:
     text = markdown(summary, speeds, len(all_items), args, minutes)
     write_text(out / "camo-test.md", text)
     print(text)
+    print(summary_line(summary, speeds))
     return 0
+
+
+def summary_line(summary: dict, speeds: list[dict]) -> str:
+    fields: dict[str, str] = {"images": str(summary["images"])}
+    for name, arm in summary["arms"].items():
+        iou = arm.get("cod", {}).get("mIoU")
+        if iou is not None:
+            fields["miou_" + name.replace("+", "_").replace(" ", "_")] = f"{iou:.4f}"
+    w1, w2 = (s["images_per_s"] for s in speeds)
+    fields.update(w1_ips=f"{w1:.3f}", w2_ips=f"{w2:.3f}", ratio=f"{w2 / max(w1, 1e-9):.2f}")
+    return "SUMMARY " + " ".join(f"{k}={v}" for k, v in fields.items())
 
 
 if __name__ == "__main__":
