@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from engine.errors import InputError
+from engine.exports.pngs import voc_palette
 from engine.io.atomic import write_bytes
 from engine.types import Box
 
@@ -46,18 +47,8 @@ class ObjectPrompt:
 
 
 def davis_palette() -> list[int]:
-    """The 256-colour palette of DAVIS / PASCAL VOC annotations (id 1 dark red, 2 green, 3 olive, ...)."""
-    pal = []
-    for i in range(256):
-        r = g = b = 0
-        c = i
-        for j in range(8):
-            r |= ((c >> 0) & 1) << (7 - j)
-            g |= ((c >> 1) & 1) << (7 - j)
-            b |= ((c >> 2) & 1) << (7 - j)
-            c >>= 3
-        pal += [r, g, b]
-    return pal
+    """The 256-colour palette of DAVIS annotations: the PASCAL VOC colour map (id 1 dark red, 2 green, ...)."""
+    return voc_palette()
 
 
 _PALETTE = davis_palette()
