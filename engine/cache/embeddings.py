@@ -178,24 +178,28 @@ class EmbeddingCache:
                 pass
 
     # ---- both --------------------------------------------------------------------------------
+    def _memory_hit(self, key: str) -> Embedding | None:
+        """The in-memory embedding for key, counted as a hit and made most recent (caller holds _lock)."""
+        hit = self._mem.get(key)
+        if hit is not None:
+            self._mem.move_to_end(key)
+            self.stats["memory_hits"] += 1
+        return hit
+
     def get_or_compute(self, key: str, compute: Callable[[], Embedding],
                        adopt: Callable[[Embedding], Embedding] | None = None) -> tuple[Embedding, str]:
         """(embedding, source) with source 'memory' | 'disk' | 'computed'. `adopt` turns an embedding
         read from disk into the backend's form (e.g. a tensor on its device). Concurrent calls for one
         key (a prefetch and a prepare) compute it once."""
         with self._lock:
-            hit = self._mem.get(key)
+            hit = self._memory_hit(key)
             if hit is not None:
-                self._mem.move_to_end(key)
-                self.stats["memory_hits"] += 1
                 return hit, "memory"
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
             with self._lock:
-                hit = self._mem.get(key)
+                hit = self._memory_hit(key)  # another caller computed it while this one waited for key_lock
                 if hit is not None:
-                    self._mem.move_to_end(key)
-                    self.stats["memory_hits"] += 1
                     return hit, "memory"
             emb = self.read_disk(key)
             source = "disk"

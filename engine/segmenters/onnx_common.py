@@ -92,6 +92,20 @@ def prompt_arrays(coords: np.ndarray | None, labels: np.ndarray | None,
     return np.concatenate(pts)[None], np.concatenate(labs)[None]
 
 
+def decoder_feed(features: np.ndarray, coords: np.ndarray | None, labels: np.ndarray | None, box: np.ndarray | None,
+                 mask_input: np.ndarray | None) -> dict[str, np.ndarray]:
+    """SamOnnxModel's decoder inputs for one prompt (the previous low-res logits as mask_input, if any)."""
+    pc, pl = prompt_arrays(coords, labels, box)
+    return {
+        "image_embeddings": np.ascontiguousarray(features, np.float32),
+        "point_coords": pc,
+        "point_labels": pl,
+        "mask_input": (np.zeros((1, 1, 256, 256), np.float32) if mask_input is None
+                       else np.ascontiguousarray(mask_input, np.float32).reshape(1, 1, 256, 256)),
+        "has_mask_input": np.array([0.0 if mask_input is None else 1.0], np.float32),
+    }
+
+
 def import_onnxruntime(what: str) -> Any:
     try:
         import onnxruntime
@@ -158,20 +172,54 @@ class DecoderSession:
         return cls(sess, src, "orig_im_size" in names_in, int(k))
 
     def run(self, features: np.ndarray, coords: np.ndarray | None, labels: np.ndarray | None, box: np.ndarray | None,
-            mask_input: np.ndarray | None, original_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """-> (low-res logits (K, 256, 256), scores (K,)) for one prompt; index 0 is the single mask."""
-        pc, pl = prompt_arrays(coords, labels, box)
-        feed = {
-            "image_embeddings": np.ascontiguousarray(features, np.float32),
-            "point_coords": pc,
-            "point_labels": pl,
-            "mask_input": (np.zeros((1, 1, 256, 256), np.float32) if mask_input is None
-                           else np.ascontiguousarray(mask_input, np.float32).reshape(1, 1, 256, 256)),
-            "has_mask_input": np.array([0.0 if mask_input is None else 1.0], np.float32),
-        }
+            mask_input: np.ndarray | None, original_size: tuple[int, int],
+            image_key: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """-> (low-res logits (K, 256, 256), scores (K,)) for one prompt; index 0 is the single mask.
+        `image_key` is accepted for SplitDecoderSession's sake (one graph has nothing to remember)."""
+        feed = decoder_feed(features, coords, labels, box, mask_input)
         if self.needs_orig_size:
             feed["orig_im_size"] = np.array(original_size, np.float32)
         scores, low = self.session.run(list(DECODER_OUTPUTS), feed)
+        return low[0], scores[0]
+
+
+@dataclass
+class SplitDecoderSession:
+    """The `sam` runtime's decoder as two graphs (engine/segmenters/onnx_split_decoder.py): the image graph
+    runs once per embedding, the prompt graph per click. Same run() as DecoderSession, plus `image_key`:
+    the caller's embedding object (held, compared by identity); the image graph's outputs are remembered
+    for the last one. Without a key nothing is remembered (the image graph runs every time)."""
+
+    image: Any
+    prompt: Any
+    source: str
+    needs_orig_size: bool = False
+    num_masks: int = 4
+    _memo: tuple[Any, dict[str, np.ndarray]] | None = None  # (the embedding object, the image graph's outputs)
+
+    @classmethod
+    def open(cls, image_model: Path | bytes, prompt_model: Path | bytes, threads: int | None = None,
+             providers: str = "auto", source: str = "exported decoder") -> SplitDecoderSession:
+        image = ort_session(image_model, threads, providers, "segmenter 'sam'")
+        prompt = ort_session(prompt_model, threads, providers, "segmenter 'sam'")
+        return cls(image, prompt, source)
+
+    def image_side(self, features: np.ndarray, image_key: Any = None) -> dict[str, np.ndarray]:
+        memo = self._memo
+        if image_key is not None and memo is not None and memo[0] is image_key:
+            return memo[1]
+        outs = self.image.run(None, {"image_embeddings": np.ascontiguousarray(features, np.float32)})
+        out = {o.name: v for o, v in zip(self.image.get_outputs(), outs, strict=True)}
+        if image_key is not None:
+            self._memo = (image_key, out)  # one assignment: another thread sees the old pair or the new one
+        return out
+
+    def run(self, features: np.ndarray, coords: np.ndarray | None, labels: np.ndarray | None, box: np.ndarray | None,
+            mask_input: np.ndarray | None, original_size: tuple[int, int],
+            image_key: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """-> (low-res logits (4, 256, 256), scores (4,)) for one prompt; index 0 is the single mask."""
+        feed = {**decoder_feed(features, coords, labels, box, mask_input), **self.image_side(features, image_key)}
+        scores, low = self.prompt.run(list(DECODER_OUTPUTS), feed)
         return low[0], scores[0]
 
 

@@ -1,11 +1,14 @@
 """Export a SAM checkpoint's prompt encoder + mask decoder (and, for `sam-onnx`, the image encoder)
-to ONNX with segment_anything's own SamOnnxModel, and check the export against torch.
+to ONNX, and check the export against torch.
 
-The decoder graph is SamOnnxModel's prompt embedding + MaskDecoder.predict_masks, without its
-full-size upsampling of every candidate (the backends upsample only the chosen mask, by OpenCV):
-inputs image_embeddings, point_coords, point_labels, mask_input, has_mask_input; outputs
-iou_predictions (1, 4) and low_res_masks (1, 4, 256, 256). Exports are cached under
-<cache>/onnx/<weights fingerprint>/ with a JSON record of the check (`sam` runtime onnx / auto)."""
+Two decoder layouts:
+- the standard one (`models export-onnx`, for `sam-onnx` and other tools): segment_anything's SamOnnxModel
+  prompt embedding + MaskDecoder.predict_masks, without its full-size upsampling of every candidate (the
+  backends upsample only the chosen mask, by OpenCV): inputs image_embeddings, point_coords, point_labels,
+  mask_input, has_mask_input; outputs iou_predictions (1, 4) and low_res_masks (1, 4, 256, 256);
+- the `sam` backend's runtime onnx / auto: the same decoder split into a per-image and a per-click graph
+  (onnx_split_decoder.py), cached under <cache>/onnx/<weights fingerprint>-v2/ with a JSON record of the
+  check against torch."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from segment_anything.modeling import Sam
 from segment_anything.utils.onnx import SamOnnxModel
 
 from engine.errors import BackendError
-from engine.io.atomic import write_json
+from engine.io.atomic import write_bytes, write_json
 from engine.registry import missing_extra
 from engine.segmenters.onnx_common import (
     DECODER_INPUTS,
@@ -30,6 +33,7 @@ from engine.segmenters.onnx_common import (
     DEFAULT_DECODER_THREADS,
     RUNTIMES,
     DecoderSession,
+    SplitDecoderSession,
     check_prompts,
     mask_iou,
     quantize_int8,
@@ -37,10 +41,11 @@ from engine.segmenters.onnx_common import (
 )
 
 log = logging.getLogger("sam_sculpt.onnx")
-EXPORT_VERSION = 1  # bump when the exported graph changes: old cache entries are then ignored
+EXPORT_VERSION = 2  # bump when the exported graph changes: old cache entries are then ignored
 OPSET = 17
+IMAGE_FILE, PROMPT_FILE, PROMPT_INT8_FILE = "decoder_image.onnx", "decoder_prompt.onnx", "decoder_prompt.int8.onnx"
 AGREEMENT_MIN = 0.99  # IoU of every check mask vs torch for `auto` to choose onnx
-_MEMORY: dict[str, tuple[bytes, ExportRecord]] = {}  # exports made without a disk cache, by fingerprint
+_MEMORY: dict[str, tuple[tuple[bytes, bytes], ExportRecord]] = {}  # exports made without a disk cache, by fingerprint
 
 
 class PromptDecoder(SamOnnxModel):
@@ -99,10 +104,7 @@ def export_decoder(model: Sam, path: Path | None = None) -> bytes:
             list(DECODER_INPUTS), list(DECODER_OUTPUTS), dynamic)
     data = buf.getvalue()
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_bytes(path, data)
     return data
 
 
@@ -129,21 +131,25 @@ def torch_decode(model: Sam, features: torch.Tensor, coords, labels, box, mask_i
         return masks[0].float().cpu().numpy(), scores[0].float().cpu().numpy()
 
 
-def agreement(model: Sam, decoder: DecoderSession, seed: int = 0) -> float:
+def agreement(model: Sam, decoder: DecoderSession | SplitDecoderSession, seed: int = 0) -> float:
     """Minimum IoU (over fixed prompts and all 4 masks, at 1024x768) of the ONNX decoder's masks vs
-    torch fp32, on a random embedding of the model's shape."""
+    torch fp32, on a random embedding of the model's shape; each prompt also with a mask prompt (the torch
+    decoder's own single-mask logits for it, as a click after the first sends)."""
     g = torch.Generator().manual_seed(seed)
     c = model.prompt_encoder.embed_dim
     feats = torch.randn(1, c, *model.prompt_encoder.image_embedding_size, generator=g)
     s = model.image_encoder.img_size
     worst = 1.0
     for coords, labels, box in check_prompts(s):
-        ref_low, _ = torch_decode(model, feats, coords, labels, box)
-        low, _ = decoder.run(feats.numpy(), coords, labels, box, None, (768, 1024))
-        for k in range(min(len(ref_low), len(low))):
-            a = upsample_logits(ref_low[k], (s * 3 // 4, s), (768, 1024), s)
-            b = upsample_logits(low[k], (s * 3 // 4, s), (768, 1024), s)
-            worst = min(worst, mask_iou(a, b))
+        first, _ = torch_decode(model, feats, coords, labels, box)
+        prev = torch.from_numpy(first[0])[None, None]
+        for mask in (None, prev):
+            ref_low, _ = torch_decode(model, feats, coords, labels, box, mask) if mask is not None else (first, None)
+            low, _ = decoder.run(feats.numpy(), coords, labels, box, None if mask is None else mask.numpy(), (768, 1024))
+            for k in range(min(len(ref_low), len(low))):
+                a = upsample_logits(ref_low[k], (s * 3 // 4, s), (768, 1024), s)
+                b = upsample_logits(low[k], (s * 3 // 4, s), (768, 1024), s)
+                worst = min(worst, mask_iou(a, b))
     return worst
 
 
@@ -157,48 +163,70 @@ class ExportRecord:
     export_s: float
 
 
+def export_split_decoder(model: Sam, folder: Path | None = None) -> tuple[bytes, bytes]:
+    """The `sam` runtime's decoder as (image graph, prompt graph) ONNX bytes (onnx_split_decoder); also
+    written atomically as <folder>/decoder_image.onnx and decoder_prompt.onnx when a folder is given."""
+    from engine.segmenters.onnx_split_decoder import (
+        IMAGE_INPUTS,
+        IMAGE_OUTPUTS,
+        PROMPT_INPUTS,
+        ImageSide,
+        PromptSide,
+    )
+
+    image_mod = ImageSide(model).eval()
+    args = decoder_args(model)[:1]  # a random embedding of the model's shape
+    side = image_mod(*args)
+    img, prompt = io.BytesIO(), io.BytesIO()
+    _export(image_mod, args, img, list(IMAGE_INPUTS), list(IMAGE_OUTPUTS), None)
+    dynamic = {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}}
+    _export(PromptSide(model).eval(), (args[0], *side, *decoder_args(model)[1:]), prompt, list(PROMPT_INPUTS),
+            list(DECODER_OUTPUTS), dynamic)
+    if folder is not None:
+        write_bytes(folder / IMAGE_FILE, img.getvalue())
+        write_bytes(folder / PROMPT_FILE, prompt.getvalue())
+    return img.getvalue(), prompt.getvalue()
+
+
 def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quantize: str = "none",
-                   threads: int | None = None, providers: str = "auto") -> tuple[DecoderSession, ExportRecord]:
-    """The decoder session for these weights: from <cache_root>/onnx/<fingerprint>/ when exported
+                   threads: int | None = None, providers: str = "auto") -> tuple[SplitDecoderSession, ExportRecord]:
+    """The decoder session for these weights: from <cache_root>/onnx/<fingerprint>-v2/ when exported
     before, else exported (and checked against torch) now. With cache_root None nothing is written."""
     if quantize not in ("none", "int8"):
         raise BackendError(f"segmenter 'sam': quantize must be none or int8 (got {quantize!r})")
     folder = cache_root / "onnx" / f"{fingerprint}-v{EXPORT_VERSION}" if cache_root is not None else None
     record = _read_record(folder / "export.json") if folder is not None else None
-    fp32_path = folder / "decoder.onnx" if folder is not None else None
+    src = f"decoder export of {fingerprint}"
     t = time.perf_counter()
     if folder is None and quantize == "none" and fingerprint in _MEMORY:  # no disk cache: once per process
-        data, record = _MEMORY[fingerprint]
-        return DecoderSession.open(data, threads, providers, source=f"decoder export of {fingerprint}"), record
-    if record is None or fp32_path is None or not fp32_path.is_file():
-        data = export_decoder(model, fp32_path)
-        fp32 = DecoderSession.open(data, threads, providers, source=f"decoder export of {fingerprint}")
+        (img, prompt), record = _MEMORY[fingerprint]
+        return SplitDecoderSession.open(img, prompt, threads, providers, src), record
+    if record is None or folder is None or not all((folder / f).is_file() for f in (IMAGE_FILE, PROMPT_FILE)):
+        img, prompt = export_split_decoder(model, folder)
+        fp32 = SplitDecoderSession.open(img, prompt, threads, providers, src)
         record = ExportRecord(EXPORT_VERSION, OPSET, fingerprint, agreement(model, fp32), None,
                               round(time.perf_counter() - t, 3))
         log.info("sam: decoder exported to ONNX in %.1fs (mask IoU vs torch >= %.4f)%s", record.export_s,
-                 record.fp32_iou_min, f" -> {fp32_path}" if fp32_path else "")
+                 record.fp32_iou_min, f" -> {folder}" if folder else "")
         if folder is not None:
             write_json(folder / "export.json", asdict(record))
         else:
-            _MEMORY[fingerprint] = (data, record)
+            _MEMORY[fingerprint] = ((img, prompt), record)
     else:
-        fp32 = DecoderSession.open(fp32_path, threads, providers)
+        fp32 = SplitDecoderSession.open(folder / IMAGE_FILE, folder / PROMPT_FILE, threads, providers, src)
     if quantize == "none":
         return fp32, record
     if folder is None:
         raise BackendError("segmenter 'sam': quantize: int8 needs the disk cache (disk_cache: true)")
-    q_path = folder / "decoder.int8.onnx"
+    q_path = folder / PROMPT_INT8_FILE  # the per-click graph; the image graph runs once per image in fp32
     if not q_path.is_file() or record.int8_iou_min is None:
-        fp32_path = fp32_path if fp32_path is not None and fp32_path.is_file() else None
-        if fp32_path is None:
-            raise BackendError(f"{folder}: the fp32 decoder export is missing")
-        quantize_int8(fp32_path, q_path)
-        q = DecoderSession.open(q_path, threads, providers)
+        quantize_int8(folder / PROMPT_FILE, q_path)
+        q = SplitDecoderSession.open(folder / IMAGE_FILE, q_path, threads, providers, src)
         record.int8_iou_min = agreement(model, q)
         write_json(folder / "export.json", asdict(record))
         log.info("sam: int8 decoder: mask IoU vs torch fp32 >= %.4f (random check embedding)", record.int8_iou_min)
         return q, record
-    return DecoderSession.open(q_path, threads, providers), record
+    return SplitDecoderSession.open(folder / IMAGE_FILE, q_path, threads, providers, src), record
 
 
 def _read_record(path: Path) -> ExportRecord | None:
@@ -256,13 +284,13 @@ def attach_decoder(model: Sam, runtime: str, quantize: str, fingerprint: str, ca
     return record
 
 
-def onnx_decode(dec: DecoderSession, features: torch.Tensor, coords, labels, box, mask_input: torch.Tensor | None,
+def onnx_decode(dec: DecoderSession | SplitDecoderSession, features: torch.Tensor, coords, labels, box, mask_input: torch.Tensor | None,
                 multimask: bool, original_size: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
     """One click through the ONNX decoder -> (low-res logits (K, 256, 256), scores (K,)) as CPU tensors."""
     from engine.segmenters.onnx_common import select
 
     feats = features.detach().float().cpu().numpy()
     prev = mask_input.detach().float().cpu().numpy() if mask_input is not None else None
-    low, scores = dec.run(feats, coords, labels, box, prev, original_size)
+    low, scores = dec.run(feats, coords, labels, box, prev, original_size, image_key=features)
     low, scores = select(low, scores, multimask, dec.num_masks)
     return torch.from_numpy(low), torch.from_numpy(scores)

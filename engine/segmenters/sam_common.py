@@ -9,8 +9,7 @@ upsampling is done by OpenCV on the CPU, and the decoder runs under torch.infere
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.cache.embeddings import Embedding, cache_key, default_cache_dir, image_hash, shared_cache
+from engine.cache.embeddings import Embedding
 from engine.errors import BackendError
 from engine.models import locations
-from engine.models.manager import get_manager
 from engine.segmenters.base import Prediction
 from engine.segmenters.devices import dtype_name, resolve_device, resolve_dtype
 from engine.segmenters.onnx_common import file_fingerprint, preprocess_shape, use_multimask  # noqa: F401 (re-exported)
-from engine.types import Box, Point
+from engine.segmenters.sam_prompts import SamPlumbing, SamPrompts
 
 log = logging.getLogger("sam_sculpt.sam")
 
@@ -62,8 +60,9 @@ def discover_weights(finder: Callable[[Path], Path | None], option: str | None) 
     return locations.discover(finder, option)
 
 
-class SamBackendBase:
-    """Common flow; subclasses load the model and run its encoder and decoder."""
+class SamBackendBase(SamPlumbing):
+    """Common flow on torch (the torch-free part: engine.segmenters.sam_prompts.SamPlumbing); subclasses
+    load the model and run its encoder and decoder."""
 
     name = "sam-base"
     img_size = 1024
@@ -73,9 +72,7 @@ class SamBackendBase:
                  multimask: str = "auto", threads: int | None = None, decoder_threads: int | None = None) -> None:
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
-        disk_dir = (Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) if disk_cache else None
-        self.cache = shared_cache(int(cache_memory_mb * 2**20), disk_dir,
-                                  int(cache_disk_max_mb * 2**20) if cache_disk_max_mb else None)
+        self._init_embeddings(cache_memory_mb, disk_cache, cache_dir, cache_disk_max_mb)
         self.all_masks = bool(all_masks)
         if multimask not in ("auto", "always", "never"):
             raise BackendError(f"segmenter '{self.name}': multimask must be auto, always or never (got {multimask!r})")
@@ -85,103 +82,29 @@ class SamBackendBase:
         # torch threads for a click only: on a busy CPU, 2+ threads make the decoder's many small ops wait on
         # each other (measured 10x slower than 1 thread on the shared 2-core box); the encoder keeps `threads`
         self.decoder_threads = int(decoder_threads) if decoder_threads else None
-        self._emb: Embedding | None = None
-        self.last_source: str | None = None  # where the last embedding came from: memory | disk | computed
-        self.encoder_calls = 0
 
-    # ---- subclass hooks ----------------------------------------------------------------------
-    @property
-    def model_key(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def model_id(self) -> str:
-        """Identifies the weights and precision for the cache key."""
-        raise NotImplementedError
-
-    def _load(self) -> Any:
-        raise NotImplementedError
-
-    def _size_estimate(self) -> int:
-        return 0
-
-    def _encode(self, model: Any, image: np.ndarray) -> Embedding:
-        raise NotImplementedError
-
+    # ---- subclass hooks (and SamPlumbing's model_key, model_id, _load, _size_estimate, _encode) ----
     def _decode(self, model: Any, emb: Embedding, coords: np.ndarray | None, labels: np.ndarray | None,
                 box: np.ndarray | None, mask_input: torch.Tensor | None, multimask: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (low-res logits (K, 256, 256), scores (K,)) on the model's device."""
         raise NotImplementedError
 
-    # ---- the model ---------------------------------------------------------------------------
-    def model(self) -> Any:
-        """The loaded model, through the manager (loads on first use and after an unload).
-        Never stored on self, so an unload really frees it."""
-        mgr = get_manager()
-        mgr.register(self.model_key, self._load, self._size_estimate(), str(self.device))
-        return mgr.get(self.model_key)
-
-    def unload(self, reason: str = "asked") -> bool:
-        return get_manager().unload(self.model_key, reason)
-
-    # ---- embeddings --------------------------------------------------------------------------
-    def key_for(self, image: np.ndarray) -> str:
-        return cache_key(image_hash(image), self.model_id, self.img_size)
-
-    def is_cached(self, image: np.ndarray) -> bool:
-        return self.key_for(image) in self.cache
-
-    def embed(self, image: np.ndarray) -> Embedding:
-        """The image's embedding from memory, disk or the encoder (thread-safe; used by prefetch)."""
-        emb, self.last_source = self.embed_with_source(image)
-        return emb
-
-    def embed_with_source(self, image: np.ndarray) -> tuple[Embedding, str]:
-        """(embedding, 'memory' | 'disk' | 'computed')."""
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise BackendError(f"segmenter '{self.name}': expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
-
-        def compute() -> Embedding:
-            t = time.perf_counter()
-            emb = self._encode(self.model(), image)
-            self.encoder_calls += 1
-            log.debug("%s: image encoder %.2fs", self.name, time.perf_counter() - t)
-            return emb
-
-        return self.cache.get_or_compute(self.key_for(image), compute, self._adopt)
+    # ---- SamPlumbing hooks -------------------------------------------------------------------
+    def _model_device(self) -> str:
+        return str(self.device)
 
     def _adopt(self, emb: Embedding) -> Embedding:
         feats = torch.from_numpy(np.asarray(emb.features)).to(self.device)
         return Embedding(feats, tuple(emb.input_size), tuple(emb.original_size))
 
-    def prepare(self, image: np.ndarray) -> None:
-        self._emb = self.embed(image)
-
     # ---- prompts -> masks ----------------------------------------------------------------------
-    def predict(self, box: Box | None, points: Sequence[Point], prev_logits: np.ndarray | None = None) -> Prediction:
-        emb = self._emb
-        if emb is None:
-            raise BackendError(f"segmenter '{self.name}': prepare(image) must be called before predict")
-        oh, ow = emb.original_size
-        ih, iw = emb.input_size
-        sx, sy = iw / ow, ih / oh
-        if box is None and not points:
-            empty = np.zeros((1, oh, ow), bool)
-            return Prediction(empty, np.zeros(1, np.float32), None)
-        coords = labels = box_arr = None
-        if points:
-            coords = np.array([[p.x * sx, p.y * sy] for p in points], np.float32)
-            labels = np.array([1 if p.is_positive else 0 for p in points], np.int64)
-        if box is not None:
-            b = box.clip(ow, oh)
-            box_arr = np.array([b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy], np.float32)
-        multimask = {"always": True, "never": False}.get(self.multimask, use_multimask(box, points))
+    def _predict_prompts(self, emb: Embedding, prompts: SamPrompts, prev_logits: np.ndarray | None) -> Prediction:
         model = self.model()
         saved_threads = torch.get_num_threads()
         if self.decoder_threads and self.device.type == "cpu":
             torch.set_num_threads(self.decoder_threads)
         try:
-            return self._predict(model, emb, coords, labels, box_arr, prev_logits, multimask)
+            return self._predict(model, emb, prompts.coords, prompts.labels, prompts.box, prev_logits, prompts.multimask)
         finally:
             if torch.get_num_threads() != saved_threads:
                 torch.set_num_threads(saved_threads)

@@ -11,13 +11,14 @@ Weights: an encoder + decoder ONNX pair, either
     output the (1, 256, 64, 64) embedding; decoder inputs image_embeddings, point_coords, point_labels,
     mask_input, has_mask_input, orig_im_size, outputs masks, iou_predictions, low_res_masks.
 Found in the model folders (engine.models.locations): a `*encoder*.onnx` with the `*decoder*.onnx` of the
-same name, or set `encoder` / `decoder` explicitly."""
+same name, or set `encoder` / `decoder` explicitly. When our export's split decoder sits beside the decoder
+(<name>.decoder_image.onnx + <name>.decoder_prompt.onnx, see onnx_split_decoder.py) the clicks use it: the
+same masks, less work per click (not with quantize: int8, which quantises the one-graph decoder)."""
 
 from __future__ import annotations
 
+import json
 import logging
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from engine.cache.embeddings import Embedding, cache_key, default_cache_dir, image_hash, shared_cache
+from engine.cache.embeddings import Embedding
 from engine.errors import BackendError
 from engine.models.locations import discover
-from engine.models.manager import get_manager
 from engine.registry import SEGMENTERS
 from engine.segmenters.base import Prediction
 from engine.segmenters.onnx_common import (
@@ -36,6 +36,7 @@ from engine.segmenters.onnx_common import (
     PIXEL_MEAN,
     PIXEL_STD,
     DecoderSession,
+    SplitDecoderSession,
     check_prompts,
     file_fingerprint,
     mask_iou,
@@ -44,11 +45,11 @@ from engine.segmenters.onnx_common import (
     quantize_int8,
     select,
     upsample_logits,
-    use_multimask,
 )
-from engine.types import Box, Point
+from engine.segmenters.sam_prompts import SamPlumbing, SamPrompts
 
 log = logging.getLogger("sam_sculpt.sam_onnx")
+SPLIT_EXPORT_VERSION = 2  # onnx_export.EXPORT_VERSION (that module imports torch); a test keeps them equal
 
 
 def find_pair(folder: Path) -> Path | None:
@@ -66,6 +67,38 @@ def find_pair(folder: Path) -> Path | None:
 def decoder_for(encoder: Path) -> Path | None:
     cand = encoder.with_name(encoder.name.replace("encoder", "decoder"))
     return cand if cand.is_file() and cand != encoder else None
+
+
+def split_files(decoder: Path) -> tuple[Path, Path]:
+    """Where our export puts the split decoder of <name>.decoder.onnx."""
+    stem = decoder.name[: -len(".decoder.onnx")] if decoder.name.endswith(".decoder.onnx") else decoder.stem
+    return decoder.with_name(f"{stem}.decoder_image.onnx"), decoder.with_name(f"{stem}.decoder_prompt.onnx")
+
+
+def split_record(decoder: Path) -> Path:
+    """The export's note tying the split decoder to this decoder file (its fingerprint)."""
+    return split_files(decoder)[0].with_name(decoder.name.replace(".onnx", "_split.json"))
+
+
+def split_for(decoder: Path) -> tuple[Path, Path] | None:
+    """Our export's split decoder beside a <name>.decoder.onnx, when its record names this very decoder file
+    (a decoder replaced later, by another export or another tool's file, no longer uses it)."""
+    if not decoder.name.endswith(".decoder.onnx"):
+        return None
+    pair = split_files(decoder)
+    try:
+        record = json.loads(split_record(decoder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not all(p.is_file() for p in pair) or not isinstance(record, dict):
+        return None
+    if record.get("export_version") != SPLIT_EXPORT_VERSION:  # an older split graph: other inputs
+        log.info("sam-onnx: %s is from another export version: not used (run models export-onnx again)", pair[1].name)
+        return None
+    if record.get("decoder_fingerprint") != file_fingerprint(decoder):
+        log.info("sam-onnx: %s was made for another %s: not used", pair[1].name, decoder.name)
+        return None
+    return pair
 
 
 def encoder_input(image: np.ndarray, img_size: int, rank: int) -> tuple[np.ndarray, tuple[int, int]]:
@@ -87,7 +120,7 @@ class OnnxSam:
     encoder: Any
     encoder_input: str
     encoder_rank: int
-    decoder: DecoderSession
+    decoder: DecoderSession | SplitDecoderSession
     int8_iou_min: float | None = None
 
 
@@ -106,9 +139,10 @@ def _random_check(fp32: DecoderSession, other: DecoderSession, channels: int) ->
 
 
 @SEGMENTERS.register("sam-onnx")
-class SamOnnxSegmenter:
+class SamOnnxSegmenter(SamPlumbing):
     name = "sam-onnx"
     img_size = 1024
+    _log = log
 
     def __init__(self, encoder: str | None = None, decoder: str | None = None, models_dir: str | None = None,
                  threads: int | None = None, decoder_threads: int | None = None, providers: str = "auto",
@@ -133,12 +167,7 @@ class SamOnnxSegmenter:
         self._fingerprint = file_fingerprint(self.encoder_path)
         self.threads, self.decoder_threads, self.providers, self.quantize = threads, decoder_threads, providers, quantize
         self.multimask, self.all_masks = multimask, bool(all_masks)
-        disk_dir = (Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) if disk_cache else None
-        self.cache = shared_cache(int(cache_memory_mb * 2**20), disk_dir,
-                                  int(cache_disk_max_mb * 2**20) if cache_disk_max_mb else None)
-        self._emb: Embedding | None = None
-        self.last_source: str | None = None
-        self.encoder_calls = 0
+        self._init_embeddings(cache_memory_mb, disk_cache, cache_dir, cache_disk_max_mb)
 
     # ---- the model ---------------------------------------------------------------------------
     @property
@@ -155,12 +184,17 @@ class SamOnnxSegmenter:
         rank = len(inp.shape)
         if rank not in (3, 4):
             raise BackendError(f"{self.encoder_path}: not a SAM image encoder (input {inp.name} has rank {rank})")
-        fp32 = DecoderSession.open(self.decoder_path, self.decoder_threads or DEFAULT_DECODER_THREADS, self.providers)
-        model = OnnxSam(enc, inp.name, rank, fp32)
-        if self.quantize == "int8":
-            model.decoder, model.int8_iou_min = self._int8(fp32)
-        log.info("sam-onnx: %s + %s (%s)", self.encoder_path.name, self.decoder_path.name,
-                 ", ".join(enc.get_providers()))
+        threads = self.decoder_threads or DEFAULT_DECODER_THREADS
+        split = split_for(self.decoder_path)
+        if split is not None and self.quantize == "none":
+            model = OnnxSam(enc, inp.name, rank, SplitDecoderSession.open(*split, threads, self.providers, str(split[1])))
+        else:
+            fp32 = DecoderSession.open(self.decoder_path, threads, self.providers)
+            model = OnnxSam(enc, inp.name, rank, fp32)
+            if self.quantize == "int8":
+                model.decoder, model.int8_iou_min = self._int8(fp32)
+        log.info("sam-onnx: %s + %s%s (%s)", self.encoder_path.name, self.decoder_path.name,
+                 " (split)" if isinstance(model.decoder, SplitDecoderSession) else "", ", ".join(enc.get_providers()))
         return model
 
     def _int8(self, fp32: DecoderSession) -> tuple[DecoderSession, float]:
@@ -177,65 +211,21 @@ class SamOnnxSegmenter:
         log.info("sam-onnx: int8 decoder, mask IoU vs fp32 >= %.4f (random check embedding)", iou)
         return dec, iou
 
-    def model(self) -> OnnxSam:
-        mgr = get_manager()
-        size = self.encoder_path.stat().st_size + self.decoder_path.stat().st_size
-        mgr.register(self.model_key, self._load, size, "cpu")
-        return mgr.get(self.model_key)
+    def _size_estimate(self) -> int:
+        return self.encoder_path.stat().st_size + self.decoder_path.stat().st_size
 
-    def unload(self, reason: str = "asked") -> bool:
-        return get_manager().unload(self.model_key, reason)
-
-    # ---- embeddings --------------------------------------------------------------------------
-    def key_for(self, image: np.ndarray) -> str:
-        return cache_key(image_hash(image), self.model_id, self.img_size)
-
-    def is_cached(self, image: np.ndarray) -> bool:
-        return self.key_for(image) in self.cache
-
-    def embed(self, image: np.ndarray) -> Embedding:
-        emb, self.last_source = self.embed_with_source(image)
-        return emb
-
-    def embed_with_source(self, image: np.ndarray) -> tuple[Embedding, str]:
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise BackendError(f"segmenter 'sam-onnx': expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
-
-        def compute() -> Embedding:
-            t = time.perf_counter()
-            m = self.model()
-            x, input_size = encoder_input(image, self.img_size, m.encoder_rank)
-            feats = m.encoder.run(None, {m.encoder_input: x})[0]
-            self.encoder_calls += 1
-            log.debug("sam-onnx: image encoder %.2fs", time.perf_counter() - t)
-            return Embedding(np.ascontiguousarray(feats, np.float32), input_size, tuple(image.shape[:2]))
-
-        return self.cache.get_or_compute(self.key_for(image), compute, lambda e: e)
-
-    def prepare(self, image: np.ndarray) -> None:
-        self._emb = self.embed(image)
+    def _encode(self, model: OnnxSam, image: np.ndarray) -> Embedding:
+        x, input_size = encoder_input(image, self.img_size, model.encoder_rank)
+        feats = model.encoder.run(None, {model.encoder_input: x})[0]
+        return Embedding(np.ascontiguousarray(feats, np.float32), input_size, tuple(image.shape[:2]))
 
     # ---- prompts -> masks ----------------------------------------------------------------------
-    def predict(self, box: Box | None, points: Sequence[Point], prev_logits: np.ndarray | None = None) -> Prediction:
-        emb = self._emb
-        if emb is None:
-            raise BackendError("segmenter 'sam-onnx': prepare(image) must be called before predict")
-        oh, ow = emb.original_size
-        ih, iw = emb.input_size
-        if box is None and not points:
-            return Prediction(np.zeros((1, oh, ow), bool), np.zeros(1, np.float32), None)
-        sx, sy = iw / ow, ih / oh
-        coords = labels = box_arr = None
-        if points:
-            coords = np.array([[p.x * sx, p.y * sy] for p in points], np.float32)
-            labels = np.array([1 if p.is_positive else 0 for p in points], np.int64)
-        if box is not None:
-            b = box.clip(ow, oh)
-            box_arr = np.array([b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy], np.float32)
-        multimask = {"always": True, "never": False}.get(self.multimask, use_multimask(box, points))
+    def _predict_prompts(self, emb: Embedding, prompts: SamPrompts, prev_logits: np.ndarray | None) -> Prediction:
         dec = self.model().decoder
-        low, scores = dec.run(np.asarray(emb.features), coords, labels, box_arr, prev_logits, (oh, ow))
-        low, scores = select(low, scores, multimask, dec.num_masks)
+        (oh, ow), (ih, iw) = emb.original_size, emb.input_size
+        low, scores = dec.run(np.asarray(emb.features), prompts.coords, prompts.labels, prompts.box, prev_logits, (oh, ow),
+                              image_key=emb.features)  # a split decoder runs its image graph once per embedding
+        low, scores = select(low, scores, prompts.multimask, dec.num_masks)
         order = [int(np.argmax(scores))] if not self.all_masks else list(range(len(scores)))
         masks = np.stack([upsample_logits(low[i], (ih, iw), (oh, ow), self.img_size) for i in order])
         return Prediction(masks, scores[order].astype(np.float32), low[order].astype(np.float32))

@@ -51,14 +51,15 @@ def test_export_cached_under_the_weights_fingerprint(tiny_sam_checkpoint, scene,
     seg = make_sam(tiny_sam_checkpoint, tmp_path / "cache", runtime="auto")
     seg.prepare(scene.image)
     assert seg.decoder_runtime == "onnx"
-    folder = tmp_path / "cache" / "onnx" / f"{seg._fingerprint}-v1"
+    folder = tmp_path / "cache" / "onnx" / f"{seg._fingerprint}-v2"
     record = json.loads((folder / "export.json").read_text())
-    assert (folder / "decoder.onnx").is_file() and record["fp32_iou_min"] >= 0.99
-    mtime = (folder / "decoder.onnx").stat().st_mtime_ns
+    prompt = folder / "decoder_prompt.onnx"
+    assert prompt.is_file() and (folder / "decoder_image.onnx").is_file() and record["fp32_iou_min"] >= 0.99
+    mtime = prompt.stat().st_mtime_ns
     seg.unload()
     again = make_sam(tiny_sam_checkpoint, tmp_path / "cache", runtime="auto")
     again.prepare(scene.image)
-    assert again.decoder_runtime == "onnx" and (folder / "decoder.onnx").stat().st_mtime_ns == mtime  # reused
+    assert again.decoder_runtime == "onnx" and prompt.stat().st_mtime_ns == mtime  # reused
 
 
 @pytest.mark.slow
@@ -125,12 +126,13 @@ def test_sam_onnx_sculpts_where_torch_cannot_be_imported(onnx_pair, tiny_sam_che
         got = seg.predict(Box({b.x0}, {b.y0}, {b.x1}, {b.y1}), [Point(150, 120)]).masks[0]
         want = np.load({str(tmp_path / 'want.npy')!r})
         inter, union = np.logical_and(got, want).sum(), np.logical_or(got, want).sum()
-        print("IOU", inter / union, seg.info()["encoder"])
+        print("IOU", inter / union, seg.info()["encoder"], "DEC", type(seg.model().decoder).__name__)
         print("HEAVY", sorted(m for m in sys.modules if m.split(".")[0] in _BLOCKED and sys.modules[m] is not None))
     """, blocked=("torch", "torchvision", "segment_anything", "transformers"), timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     iou = float(r.stdout.split("IOU ")[1].split()[0])
     assert iou > 0.98 and "tiny.encoder.onnx" in r.stdout and "HEAVY []" in r.stdout
+    assert "DEC SplitDecoderSession" in r.stdout  # the export's split decoder, found beside the decoder
 
 
 @pytest.mark.slow
@@ -161,6 +163,13 @@ def test_sam_onnx_reads_the_standard_export_layout(onnx_pair, tmp_path, scene):
     a = std_seg.predict(scene.box, [Point(150, 120)])
     b = ours.predict(scene.box, [Point(150, 120)])
     assert std_seg.model().decoder.needs_orig_size and mask_iou(a.masks[0], b.masks[0]) > 0.999
+    assert type(ours.model().decoder).__name__ == "SplitDecoderSession"  # our export: the split decoder
+    replaced = tmp_path / "tiny.decoder.onnx"  # another tool's decoder over ours: the split pair is not used
+    for f in ("tiny.decoder_image.onnx", "tiny.decoder_prompt.onnx", "tiny.decoder_split.json"):
+        (tmp_path / f).write_bytes((ours_dec.parent / f).read_bytes())
+    replaced.write_bytes(std.read_bytes())
+    other = SEGMENTERS.create("sam-onnx", encoder=str(enc), decoder=str(replaced), disk_cache=False)
+    assert type(other.model().decoder).__name__ == "DecoderSession"
     bad = tmp_path / "not_sam.onnx"
     bad.write_bytes(b"not an onnx file")
     with pytest.raises(BackendError, match="not_sam.onnx"):

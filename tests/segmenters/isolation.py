@@ -21,16 +21,21 @@ def cache_dir(tmp_path) -> Path:
     return tmp_path / "emb_cache"
 
 
+def isolate_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user cache and data dirs under tmp_path, an empty Hugging Face cache, no SAM_SCULPT_MODELS."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
+    monkeypatch.delenv("SAM_SCULPT_MODELS", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path, monkeypatch):
     """Own ModelManager and caches per test; no real user dirs, no real HF cache."""
     import engine.cache.embeddings as emb
     import engine.models.manager as mm
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
-    monkeypatch.delenv("SAM_SCULPT_MODELS", raising=False)
+    isolate_user_dirs(tmp_path, monkeypatch)
     emb._SHARED.clear()
     monkeypatch.setattr(mm, "_MANAGER", mm.ModelManager())
     yield
