@@ -5,7 +5,7 @@ Random weights of the real vit_b architecture (cost does not depend on weight va
 checkpoint and loaded through the `sam` backend's normal path; the real MainWindow runs (offscreen)
 on a bundled sample; a 10 ms QTimer on the UI thread records the gap between its ticks.
 
-    .venv/bin/python benchmarks/ui_responsiveness.py [--sample moth] [--threads N] [--json out.json]
+    .venv/bin/python benchmarks/ui_responsiveness.py [--segmenter sam|sam-onnx] [--sample moth] [--threads N] [--json out.json]
 
 Each stall over 50 ms is printed with what the worker said it was doing when the stall began and
 ended (its progress text), so the cause can be found. The last line is
@@ -113,6 +113,9 @@ def main() -> int:
                    help="torch threads for the sam backend (default: the GUI's, all cores but one; 0: all cores)")
     p.add_argument("--rounds", type=int, default=3, help="propose/apply rounds to time")
     p.add_argument("--json", type=Path)
+    p.add_argument("--segmenter", default="sam", choices=["sam", "sam-onnx"],
+                   help="sam: the torch encoder; sam-onnx: the same weights exported to ONNX (`models export-onnx`), "
+                        "the encoder one onnxruntime call")
     p.add_argument("--no-preload", action="store_true",
                    help="load the model on the worker while the window runs (the old behaviour, for comparison)")
     args = p.parse_args()
@@ -126,11 +129,21 @@ def main() -> int:
     os.environ["SAM_SCULPT_QSETTINGS"] = str(tmp / "qsettings.ini")
     ckpt = build_checkpoint(tmp, args.variant)
     sam_opts = {"checkpoint": str(ckpt), "device": "cpu", "disk_cache": False}
+    if args.segmenter == "sam-onnx":
+        import argparse as _argparse
+
+        from engine.models import export_onnx_cmd
+
+        t = time.perf_counter()
+        export_onnx_cmd.run(_argparse.Namespace(checkpoint=ckpt, out=tmp / "onnx", name="bench", quantize="none",
+                                                no_encoder=False))
+        print(f"exported to ONNX in {time.perf_counter() - t:.1f}s")
+        sam_opts = {"encoder": str(tmp / "onnx" / "bench.encoder.onnx"), "disk_cache": False}
     if args.threads:
         sam_opts["threads"] = args.threads
     settings = deep_merge(load_settings(tmp / "none.json"), {
         "gui": {"prefetch": False, "leave_core_for_ui": args.threads != 0},
-        "segmenter": {"name": "sam", "options": {"sam": sam_opts}},
+        "segmenter": {"name": args.segmenter, "options": {args.segmenter: sam_opts}},
         "critic": {"name": args.critic, "options": {"heuristic": {"min_evidence": 0.1}}},
     })
     segmenter = None
@@ -163,7 +176,7 @@ def main() -> int:
         for ms, a, b in row["stalls"]:
             print(f"          stall {ms:6.1f} ms while: {a!r} -> {b!r}")
 
-    print(f"sample {args.sample}, {args.variant} random weights on cpu, critic {args.critic}, {os.cpu_count()} cores, "
+    print(f"sample {args.sample}, {args.variant} random weights on cpu ({args.segmenter}), critic {args.critic}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.2f}")
     phase("open", lambda: w.open_folder(ROOT / "auxiliary", select=args.sample),
           lambda: w.snapshot.mask is not None)
@@ -179,11 +192,11 @@ def main() -> int:
     print(f"largest UI stall: {worst:.1f} ms (goal < 50 ms) - {'met' if worst < 50 else 'NOT met'}; "
           f"load at the end {os.getloadavg()[0]:.2f}")
     if args.json:
-        write_json(args.json, {"sample": args.sample, "variant": args.variant, "critic": args.critic,
+        write_json(args.json, {"sample": args.sample, "variant": args.variant, "segmenter": args.segmenter, "critic": args.critic,
                                "cpu_count": os.cpu_count(), "threads": args.threads, "phases": rows, "worst_ms": worst})
     w.close()
     print(f"SUMMARY max_stall_ms={worst:.1f} p99_ms={rows[worst_phase]['p99_ms']:.1f} phase={worst_phase} "
-          f"preload={'no' if args.no_preload else 'yes'}")
+          f"preload={'no' if args.no_preload else 'yes'} segmenter={args.segmenter}")
     return 0
 
 

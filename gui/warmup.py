@@ -9,9 +9,14 @@ The embedding itself releases the GIL (torch ops), and so do the critic and refi
 
 So the window loads the configured segmenter's model BEFORE it becomes interactive (a splash says
 what is loading), on the main thread, through the model manager; the worker then finds it there.
-The worker thread also runs at a lower CPU priority (Linux: nice +5 for its native thread), so on a
-busy machine the scheduler prefers the UI thread. Loading a different model from Settings later
-still happens on the worker (and may stall briefly, once)."""
+Loading a different model from Settings later still happens on the worker (and may stall briefly, once).
+
+The worker thread is NOT given a lower CPU priority (it was nice +5): threads inherit their creator's
+nice value, and Qt starts its own image/paint helper pool from whichever thread first needs it - often
+the worker, which renders the overlays - so the pool ran niced too, and the UI thread, waiting in a
+repaint for those helpers while the encoder kept the other core busy, stalled for 100-280 ms
+(py-spy: QLatch::waitInternal under QProgressBar::paintEvent). benchmarks/ui_responsiveness.py, quiet
+2-core machine: 123-281 ms with the nice and the busy-bar animation, 17.6 / 35.4 ms without both."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-WORKER_NICE = 5
+WORKER_NICE = 0  # see the module docstring: a niced worker makes Qt's helper threads niced too
 
 
 def preload_segmenter(settings: dict[str, Any], say: Callable[[str], None] = lambda _m: None):
@@ -29,11 +34,13 @@ def preload_segmenter(settings: dict[str, Any], say: Callable[[str], None] = lam
     Returns the segmenter, for the worker to reuse; errors are left to the worker to report."""
     if not settings.get("gui", {}).get("preload_models", True):
         return None
+    from engine.models.listing_choices import Role, role_of
     from engine.sculpt.runner import build_segmenter
     from gui.worker import with_ui_core
 
     name = settings["segmenter"]["name"]
-    say(name)
+    if role_of("segmenters", name) is not Role.BASELINE:  # a baseline loads nothing: no 'loading grabcut...'
+        say(name)
     try:
         seg = build_segmenter(with_ui_core(settings))
         load = getattr(seg, "model", None)
@@ -59,7 +66,7 @@ def same_torch_threads_here() -> None:
 def lower_this_thread_priority(nice: int = WORKER_NICE) -> bool:
     """Raise the calling thread's nice value (Linux threads have their own); True when it worked.
     Threads it starts later (e.g. torch's intra-op pool) inherit it."""
-    if not sys.platform.startswith("linux"):
+    if nice <= 0 or not sys.platform.startswith("linux"):
         return False
     try:
         tid = threading.get_native_id()

@@ -27,11 +27,13 @@ from engine.models.manager import get_manager
 from engine.prefetch import Prefetcher
 from engine.sculpt.params import SculptParams
 from engine.sculpt.runner import build_critic, build_image_session, build_segmenter, load_item
+from engine.settings import deep_merge
 from engine.types import Box
 from gui import commands as c
 from gui.autosave import MARKER, AutosaveStore
 from gui.canvas.qimage import rgb_to_qimage
 from gui.canvas.render import OverlayStyle
+from gui.log_words import job_name
 from gui.views import LoadedImage, PointView, RoundView, Snapshot, SquareView
 from gui.worker_edit import EditHandlers
 from gui.worker_objects import ObjectHandlers
@@ -172,7 +174,7 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
         finally:
             dt = time.perf_counter() - t
             if dt > 0.2:
-                self.log.emit(self.tr("{0} took {1:.2f}s").format(op, dt))
+                self.log.emit(self.tr("{0} took {1:.2f}s").format(job_name(op), dt))
             self.progress.emit(1, 1, "")
             self.busy.emit(False)
             self.models.emit(self._models_text())
@@ -192,6 +194,15 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
     # ---- configuration ----------------------------------------------------------------------
     def on_configure(self, cmd: c.Configure) -> None:
         previous, self.segmenter = self.segmenter, None
+        old_settings = self.settings
+        try:  # build (not load) the new segmenter first: one that cannot be built must not leave no segmenter
+            self.segmenter = build_segmenter(with_ui_core(cmd.settings))
+        except SculptError as exc:
+            self.segmenter = previous
+            self.log.emit(self.tr("{0} cannot be used ({1}); still using {2}").format(
+                cmd.settings["segmenter"]["name"], exc, old_settings["segmenter"]["name"]))
+            cmd = c.Configure(deep_merge(cmd.settings, {"segmenter": old_settings["segmenter"]}))
+            previous = None  # kept: nothing to unload
         if previous is not None and cmd.settings.get("segmenter") != self.settings.get("segmenter"):
             unload = getattr(previous, "unload", None)  # free its weights now, not when the GC gets to them
             if callable(unload):
@@ -225,7 +236,18 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
     def _segmenter(self):
         if self.segmenter is None:
             self.progress.emit(0, 0, self.tr("loading segmenter {0}").format(self.settings["segmenter"]["name"]))
-            self.segmenter = build_segmenter(with_ui_core(self.settings))
+            try:
+                self.segmenter = build_segmenter(with_ui_core(self.settings))
+            except SculptError as exc:  # e.g. sam2 stored in the settings, its weights gone: open with the baseline
+                from engine.models.listing_choices import baseline_of
+
+                name, fallback = self.settings["segmenter"]["name"], baseline_of("segmenters")
+                if fallback is None or name == fallback:
+                    raise
+                self.log.emit(self.tr("{0} cannot be used ({1}); using the baseline {2} until it can (File > Models)")
+                              .format(name, exc, fallback))
+                self.settings = deep_merge(self.settings, {"segmenter": {"name": fallback}})
+                self.segmenter = build_segmenter(with_ui_core(self.settings))
         return self.segmenter
 
     def _critic(self):

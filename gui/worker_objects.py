@@ -8,6 +8,7 @@ from engine.errors import InputError
 from engine.sculpt import commands as C
 from engine.types import Box
 from gui import commands as c
+from gui.log_words import stop_words
 from gui.worker_state import digest
 
 
@@ -263,7 +264,7 @@ class ObjectHandlers:
                     self.log.emit(self.tr("auto round {0}: {1} points, IoU {2:.4f}").format(
                         ev.round_index, ev.proposals, ev.iou_with_previous or 0.0))
                 elif ev.message:
-                    self.log.emit(f"auto: {ev.message}")
+                    self.log.emit(self.tr("auto: {0}").format(stop_words(ev.message)))
                 if self.cancel_token.cancelled:
                     self.log.emit(self.tr("auto: cancelled after round {0}").format(ev.round_index))
                     break
