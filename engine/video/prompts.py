@@ -4,7 +4,6 @@ PNG per frame whose pixel values are object ids (0 = background), the standard D
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from PIL import Image
 
 from engine.errors import InputError
 from engine.exports.pngs import voc_palette
-from engine.io.atomic import write_bytes
+from engine.exports.pngs import write_palette_png as _write_palette_png
 from engine.types import Box
 
 
@@ -48,10 +47,10 @@ class ObjectPrompt:
 
 def davis_palette() -> list[int]:
     """The 256-colour palette of DAVIS annotations: the PASCAL VOC colour map (id 1 dark red, 2 green, ...)."""
-    return voc_palette()
+    return list(_PALETTE)
 
 
-_PALETTE = davis_palette()
+_PALETTE = voc_palette()
 
 
 def compose(masks: dict[int, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
@@ -60,14 +59,6 @@ def compose(masks: dict[int, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     for obj_id in sorted(masks):
         out[masks[obj_id].astype(bool)] = obj_id
     return out
-
-
-def write_palette_png(path: Path, ids: np.ndarray) -> None:
-    img = Image.fromarray(ids.astype(np.uint8), mode="P")
-    img.putpalette(_PALETTE)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    write_bytes(path, buf.getvalue())
 
 
 def read_id_map(path: Path) -> np.ndarray:
@@ -101,3 +92,15 @@ def parse_points(text: str) -> list[tuple[float, float, int]]:
     if not out:
         raise InputError(f"--points {text!r}: no points")
     return out
+
+
+def write_palette_png(path: Path, ids: np.ndarray) -> None:
+    """A DAVIS palette PNG of an object-id map, written atomically (the exports' writer)."""
+    _write_palette_png(path, ids, _PALETTE)
+
+
+def anchor_prompts(png: Path, shape: tuple[int, ...], objects: list[ObjectPrompt]) -> list[ObjectPrompt]:
+    """Each object's saved mask in a finished frame's palette PNG as a prompt (empty when it is not there)."""
+    saved = split_ids(read_id_map(png))
+    empty = np.zeros(shape[:2], bool)
+    return [ObjectPrompt(o.obj_id, o.label, mask=saved.get(o.obj_id, empty)) for o in objects]

@@ -15,7 +15,7 @@ from engine.errors import InputError
 from engine.io.atomic import write_json
 from engine.io.safe_paths import safe_join
 from engine.video.frames import FrameSource
-from engine.video.prompts import ObjectPrompt, compose, read_id_map, split_ids, write_palette_png
+from engine.video.prompts import ObjectPrompt, anchor_prompts, compose, write_palette_png
 from engine.video.tracker import VideoTracker
 
 TRACK_JSON = "track.json"
@@ -89,11 +89,9 @@ def track_sequence(source: FrameSource, tracker: VideoTracker, objects: list[Obj
         if progress is not None:
             progress(sum(1 for nm in names if nm in frames), n)
 
-    def save(index: int, masks: dict[int, Any], seconds: float, direction: str) -> None:
+    def save(index: int, masks: dict[int, Any], shape: tuple[int, ...], seconds: float, direction: str) -> None:
         nonlocal computed
-        frame_shape = next(iter(masks.values())).shape if masks else None
-        ids = compose(masks, frame_shape) if frame_shape is not None else None
-        write_palette_png(safe_join(out_dir, f"{names[index]}.png", what="frame name"), ids)
+        write_palette_png(safe_join(out_dir, f"{names[index]}.png", what="frame name"), compose(masks, shape[:2]))
         frames[names[index]] = {"index": index, "direction": direction, "s": round(seconds, 4),
                                 "objects": sorted(int(k) for k, m in masks.items() if m.any())}
         computed += 1
@@ -112,17 +110,15 @@ def track_sequence(source: FrameSource, tracker: VideoTracker, objects: list[Obj
             t0 = time.perf_counter()
             masks = tracker.prompt(prompt_frame, frame, objects)
             if names[prompt_frame] not in frames:
-                save(prompt_frame, masks, time.perf_counter() - t0, "prompt")
+                save(prompt_frame, masks, frame.shape, time.perf_counter() - t0, "prompt")
             opened = True
         else:
             tracker.new_direction()
         reverse = direction == "backward"
         if first > 0 and order[first - 1] != prompt_frame:  # resume: anchor on the last finished frame
             at = order[first - 1]
-            saved = split_ids(read_id_map(out_dir / f"{names[at]}.png"))
             frame = source.read(at)
-            anchor = [ObjectPrompt(o.obj_id, o.label, mask=saved.get(o.obj_id, frame[..., 0] < 0)) for o in objects]
-            tracker.prompt(at, frame, anchor, anchor=True)
+            tracker.prompt(at, frame, anchor_prompts(out_dir / f"{names[at]}.png", frame.shape, objects), anchor=True)
         for index in order[first:]:
             if index == prompt_frame:
                 continue
@@ -132,7 +128,7 @@ def track_sequence(source: FrameSource, tracker: VideoTracker, objects: list[Obj
             frame = source.read(index)
             t0 = time.perf_counter()
             masks = tracker.step(index, frame, reverse=reverse)
-            save(index, masks, time.perf_counter() - t0, direction)
+            save(index, masks, frame.shape, time.perf_counter() - t0, direction)
         if cancelled:
             break
     seconds = time.perf_counter() - t_start

@@ -7,6 +7,7 @@ saved masks a resumed run restarts from, are dropped too). Masks are bool HxW at
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -43,3 +44,21 @@ def tracker_name(segmenter_or_tracker: str) -> str:
 
 def build_tracker(name: str, **options: Any) -> VideoTracker:
     return TRACKERS.create(tracker_name(name), **options)
+
+
+def tracker_options(settings: dict, segmenter_or_tracker: str) -> dict:
+    """The tracker's options from the `track` settings section (the CLI and the video window alike), falling back
+    to the image segmenter's folder when that folder holds a video model, and to its models folder."""
+    from engine.segmenters import discovery
+
+    segmenter = next((k for k, v in SEGMENTER_TRACKERS.items() if v == segmenter_or_tracker), segmenter_or_tracker)
+    opts = dict(settings.get("track") or {})
+    opts.pop("max_frames", None)
+    seg_opts = (settings.get("segmenter", {}).get("options") or {}).get(segmenter) or {}
+    if not opts.get("model_dir") and seg_opts.get("model_dir"):  # the image segmenter's folder, if it is a video one
+        folder = Path(str(seg_opts["model_dir"])).expanduser()
+        if (discovery.read_model_type(folder) or "").endswith("_video"):
+            opts["model_dir"] = str(folder)
+    if not opts.get("models_dir") and seg_opts.get("models_dir"):
+        opts["models_dir"] = seg_opts["models_dir"]
+    return opts

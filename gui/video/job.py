@@ -1,5 +1,6 @@
-"""Propagation on its own QThread: builds the tracker (the model load is heavy too) and runs track_sequence,
-reporting progress after every frame; Cancel is honoured between frames."""
+"""Propagation on its own QThread: builds the tracker (the model load is heavy too) and runs track_sequence (or,
+for a correction, engine.video.correct.repropagate), reporting progress after every frame; Cancel is honoured
+between frames, and a cancelled correction resumes when it is asked again."""
 
 from __future__ import annotations
 
@@ -40,12 +41,15 @@ class PropagateJob(QObject):
                 from engine.video.correct import repropagate
 
                 summary = repropagate(source, tracker, self.objects, self.prompt_frame, self.out_root,
-                                      progress=lambda d, t: self.progress.emit(d, t))
+                                      progress=lambda d, t: self.progress.emit(d, t), cancel=self._cancel.is_set)
             else:
                 summary = track_sequence(source, tracker, self.objects, self.prompt_frame, self.out_root, restart=True,
                                          progress=lambda d, t: self.progress.emit(d, t), cancel=self._cancel.is_set)
         except (SculptError, OSError) as exc:
             self.failed.emit(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
+        except Exception as exc:  # noqa: BLE001 - e.g. out of memory: the panel must hear the job ended
+            self.failed.emit(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
             return
         if summary.cancelled:
             self.cancelled.emit(str(summary.out_dir))
@@ -53,12 +57,15 @@ class PropagateJob(QObject):
             self.finished.emit(str(summary.out_dir))
 
 
-def start(job: PropagateJob) -> QThread:
-    """Run `job` on a new thread (low priority); the thread quits when the job ends."""
+def start(job: QObject) -> QThread:
+    """Run `job` (a PropagateJob or CritiqueJob: run() plus finished/failed[/cancelled] signals) on a new thread at
+    the normal priority (a lowered one would pass to Qt's paint helpers it starts: gui/warmup.py); the thread quits
+    when the job ends."""
     thread = QThread()
     job.moveToThread(thread)
     thread.started.connect(job.run)
-    for sig in (job.finished, job.failed, job.cancelled):
-        sig.connect(thread.quit, Qt.ConnectionType.DirectConnection)  # not queued behind the UI's slot
-    thread.start(QThread.Priority.LowPriority)
+    for name in ("finished", "failed", "cancelled"):
+        if hasattr(job, name):
+            getattr(job, name).connect(thread.quit, Qt.ConnectionType.DirectConnection)  # not queued behind the UI
+    thread.start()
     return thread

@@ -1,5 +1,9 @@
-"""VideoPanel: frame slider, a frame view where a drag draws the object's box, Propagate / Cancel with a progress
-bar, and the result masks overlaid while scrubbing. Strings go through self.tr()."""
+"""VideoPanel: frame slider; a frame view where the current object gets a box (drag), clicks (left positive,
+right / Shift negative) or a painted mask (Brush / Eraser, radius; "Use propagated mask" starts from the result);
+"Critique frame" asks the configured critic for points on the current frame (off the UI thread) to accept or reject;
+Propagate / Re-propagate from this frame / Cancel with a progress bar (a cancelled correction resumes when asked
+again); the result masks overlaid while scrubbing. Several objects, each with its label and colour.
+Strings go through self.tr()."""
 
 from __future__ import annotations
 
@@ -7,102 +11,34 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.video.critic_job import CritiqueJob
+from gui.video.frame_view import FrameView, overlay
 from gui.video.job import PropagateJob, start
+from gui.video.prompt_state import PromptState
 
-
-def _pixmap(rgb: np.ndarray) -> QPixmap:
-    rgb = np.ascontiguousarray(rgb)
-    h, w = rgb.shape[:2]
-    return QPixmap.fromImage(QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy())
-
-
-def overlay(rgb: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
-    """Frame with each object tinted by its DAVIS palette colour."""
-    if ids is None or not ids.any():
-        return rgb
-    from engine.video.prompts import davis_palette
-
-    pal = np.array(davis_palette(), np.float32).reshape(256, 3)
-    out = rgb.astype(np.float32)
-    m = ids > 0
-    out[m] = out[m] * 0.5 + pal[ids[m]] * 0.5
-    return out.astype(np.uint8)
-
-
-class FrameView(QLabel):
-    """Shows one frame at scale 1/`scale`; a left drag draws a box (in frame pixels)."""
-
-    box_drawn = Signal(float, float, float, float)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.scale = 1.0
-        self.box: tuple[float, float, float, float] | None = None  # the last box drawn
-        self.boxes: list[tuple[float, float, float, float]] = []  # every object's box on the prompt frame
-        self._start: QPoint | None = None
-        self._drag: QRect | None = None
-
-    def show_frame(self, rgb: np.ndarray, max_side: int = 720) -> None:
-        h, w = rgb.shape[:2]
-        self.scale = max(1.0, max(h, w) / max_side)
-        pm = _pixmap(rgb)
-        if self.scale > 1:
-            pm = pm.scaled(int(w / self.scale), int(h / self.scale), Qt.AspectRatioMode.KeepAspectRatio,
-                           Qt.TransformationMode.SmoothTransformation)
-        self.setPixmap(pm)
-        self.setFixedSize(pm.size())
-
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        if ev.button() == Qt.MouseButton.LeftButton:
-            self._start = ev.position().toPoint()
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        if self._start is not None:
-            self._drag = QRect(self._start, ev.position().toPoint()).normalized()
-            self.update()
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        if self._start is None:
-            return
-        r = QRect(self._start, ev.position().toPoint()).normalized()
-        self._start, self._drag = None, None
-        if r.width() > 2 and r.height() > 2:
-            s = self.scale
-            self.box = (r.left() * s, r.top() * s, (r.right() + 1) * s, (r.bottom() + 1) * s)
-            self.box_drawn.emit(*self.box)
-        self.update()
-
-    def paintEvent(self, ev) -> None:
-        super().paintEvent(ev)
-        rects = [QRect(int(x0 / self.scale), int(y0 / self.scale), int((x1 - x0) / self.scale),
-                       int((y1 - y0) / self.scale)) for x0, y0, x1, y1 in self.boxes]
-        if self._drag is not None:
-            rects.append(self._drag)
-        if rects:
-            p = QPainter(self)
-            p.setPen(QPen(Qt.GlobalColor.yellow, 2))
-            for r in rects:
-                p.drawRect(r)
-            p.end()
+__all__ = ["VideoPanel", "overlay"]
 
 
 class VideoPanel(QWidget):
     propagated = Signal(str)  # the output folder, when a propagation completes
+    critiqued = Signal(int)  # the number of proposals, when a critique completes (or -1 when it failed)
 
     def __init__(self, settings: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,45 +47,79 @@ class VideoPanel(QWidget):
         self.frames_dir: Path | None = None
         self.out_root: Path | None = None
         self.result_dir: Path | None = None
-        self.prompt_frame = 0
+        self.prompt_frame = 0  # the frame of the last prompt edit: Propagate / Re-propagate start there
         self.first_prompt: int | None = None  # the prompt frame of the track in result_dir
-        self.objects: dict[int, tuple[tuple[float, float, float, float], str]] = {}  # id -> (box, label)
-        self.current_id = 1
+        self.state = PromptState()
         self.job: PropagateJob | None = None
         self.thread: Any = None
+        self.critic_job: CritiqueJob | None = None
+        self.critic_thread: Any = None
+        self.proposals: list[Any] = []  # engine.types.Point, pending on (proposal_frame, proposal_obj)
+        self.proposal_frame, self.proposal_obj, self.proposal_box = -1, 0, None
+        self._pending_correction: tuple[int, list, list] | None = None  # frame, own prompts, objects sent
         self.view = FrameView(self)
         self.view.box_drawn.connect(self._on_box)
+        self.view.point_clicked.connect(self._on_point)
+        self.view.stroke_drawn.connect(self._on_stroke)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.valueChanged.connect(self.show_frame)
         self.frame_label = QLabel(self)
         self.tracker = QComboBox(self)
         self.tracker.addItem(self.tr("SAM 2"), "sam2-video")
         self.tracker.addItem(self.tr("EdgeTAM"), "edgetam-video")
-        self.propagate_button = QPushButton(self.tr("Propagate"), self)
-        self.propagate_button.clicked.connect(self.propagate)
-        self.new_object_button = QPushButton(self.tr("New object"), self)
-        self.new_object_button.clicked.connect(self.new_object)
+        self.propagate_button = self._button(self.tr("Propagate"), self.propagate)
+        self.new_object_button = self._button(self.tr("New object"), self.new_object)
         self.label_edit = QLineEdit(self.tr("object"), self)
-        self.correct_button = QPushButton(self.tr("Re-propagate from this frame"), self)
-        self.correct_button.clicked.connect(lambda: self.propagate(correct=True))
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
+        self.label_edit.editingFinished.connect(self._on_label)
+        self.object_combo = QComboBox(self)
+        self.object_combo.activated.connect(lambda i: self.select_object(int(self.object_combo.itemData(i))))
+        self.correct_button = self._button(self.tr("Re-propagate from this frame"), lambda: self.propagate(correct=True))
+        self.cancel_button = self._button(self.tr("Cancel"), self.cancel)
         self.bar = QProgressBar(self)
+        self.radius = QSpinBox(self)
+        self.radius.setRange(1, 200)
+        self.radius.setValue(6)
+        self.radius.setPrefix(self.tr("radius "))
+        self.radius.valueChanged.connect(lambda v: setattr(self.view, "radius", float(v)))
+        self.modes = QButtonGroup(self)
+        self.prompt_mode = self._mode_button(self.tr("Box / clicks"), "prompt")
+        self.brush_button = self._mode_button(self.tr("Brush"), "brush")
+        self.eraser_button = self._mode_button(self.tr("Eraser"), "eraser")
+        self.prompt_mode.setChecked(True)
+        self.use_result_button = self._button(self.tr("Use propagated mask"), self.use_result_mask)
+        self.clear_button = self._button(self.tr("Clear object on frame"), self.clear_prompt)
+        self.critique_button = self._button(self.tr("Critique frame"), self.critique)
+        self.proposal_list = QListWidget(self)
+        self.proposal_list.setMaximumHeight(90)
+        self.accept_button = self._button(self.tr("Accept checked"), self.accept_proposals)
+        self.reject_button = self._button(self.tr("Reject all"), self.reject_proposals)
         self.status = QLabel(self.tr("Open a folder of frames"), self)
-        row = QHBoxLayout()
-        for w in (self.slider, self.frame_label):
-            row.addWidget(w)
-        actions = QHBoxLayout()
-        for w in (self.label_edit, self.new_object_button, self.tracker, self.propagate_button, self.correct_button,
-                  self.cancel_button, self.bar):
-            actions.addWidget(w)
         lay = QVBoxLayout(self)
         lay.addWidget(self.view)
-        lay.addLayout(row)
-        lay.addLayout(actions)
+        for widgets in ((self.slider, self.frame_label),
+                        (self.object_combo, self.label_edit, self.new_object_button, self.prompt_mode,
+                         self.brush_button, self.eraser_button, self.radius, self.use_result_button, self.clear_button),
+                        (self.critique_button, self.proposal_list, self.accept_button, self.reject_button),
+                        (self.tracker, self.propagate_button, self.correct_button, self.cancel_button, self.bar)):
+            row = QHBoxLayout()
+            for w in widgets:
+                row.addWidget(w)
+            lay.addLayout(row)
         lay.addWidget(self.status)
+        self._refresh_objects()
         self._update_buttons()
+
+    def _button(self, text: str, slot: Any) -> QPushButton:
+        b = QPushButton(text, self)
+        b.clicked.connect(lambda *_: slot())
+        return b
+
+    def _mode_button(self, text: str, mode: str) -> QPushButton:
+        b = QPushButton(text, self)
+        b.setCheckable(True)
+        b.toggled.connect(lambda on: on and self.set_mode(mode))
+        self.modes.addButton(b)
+        return b
 
     # ---- frames ------------------------------------------------------------------------------------
     def open_folder(self, folder: Path, out_root: Path | None = None) -> None:
@@ -158,14 +128,15 @@ class VideoPanel(QWidget):
         self.source = open_frames(Path(folder))
         self.frames_dir = Path(folder)
         self.out_root = Path(out_root) if out_root else Path(folder).parent / "track"
-        self.result_dir = None
-        self.first_prompt = None
-        self.objects, self.current_id = {}, 1
-        self.view.box, self.view.boxes = None, []
+        self.result_dir, self.first_prompt, self.prompt_frame = None, None, 0
+        self.state = PromptState()
+        self.view.box = None
+        self._drop_proposals()
         self.slider.setRange(0, len(self.source) - 1)
         self.slider.setValue(0)
         self.show_frame(0)
-        self.status.setText(self.tr("{0}: drag a box on a frame, then Propagate").format(self.source.describe()))
+        self._refresh_objects()
+        self.status.setText(self.tr("{0}: drag a box or click on a frame, then Propagate").format(self.source.describe()))
         self._update_buttons()
 
     def result_ids(self, index: int) -> np.ndarray | None:
@@ -178,52 +149,213 @@ class VideoPanel(QWidget):
 
         return read_id_map(path)
 
+    def result_mask(self, index: int, obj_id: int) -> np.ndarray | None:
+        ids = self.result_ids(index)
+        return None if ids is None or not (ids == obj_id).any() else ids == obj_id
+
     def show_frame(self, index: int) -> None:
         if self.source is None:
             return
-        rgb = overlay(self.source.read(index), self.result_ids(index))
-        self.view.show_frame(rgb)
+        prompts = self.state.on_frame(index)
+        ids = self.result_ids(index)
+        if ids is not None:
+            painted = [i for i, p in prompts.items() if p.mask is not None]
+            ids = np.where(np.isin(ids, painted), 0, ids) if painted else ids  # the painted mask replaces it here
+        self.view.show_frame(overlay(self.source.read(index), ids))
+        pending = [(p.x, p.y, 1 if p.is_positive else 0) for p in self.proposals] if index == self.proposal_frame else []
+        self.view.set_prompts(prompts, self.state.current_id, pending)
         self.frame_label.setText(self.tr("frame {0} / {1}").format(index + 1, len(self.source)))
 
-    def _on_box(self, *box: float) -> None:
-        if self.slider.value() != self.prompt_frame:  # a box on another frame starts that frame's prompts
-            self.objects, self.current_id = {}, 1
-        self.prompt_frame = self.slider.value()
-        self.objects[self.current_id] = (tuple(box), self.label_edit.text().strip() or "object")
-        self.view.boxes = [b for b, _ in self.objects.values()]
-        self.view.update()
-        self.status.setText(self.tr("object {0} on frame {1}").format(self.current_id, self.prompt_frame + 1))
+    # ---- objects and prompts -----------------------------------------------------------------------
+    def _refresh_objects(self) -> None:
+        ids = sorted({*self.state.labels, self.state.current_id})
+        self.object_combo.clear()
+        for i in ids:
+            self.object_combo.addItem(self.tr("object {0}: {1}").format(i, self.state.label(i)), i)
+        self.object_combo.setCurrentIndex(ids.index(self.state.current_id))
+
+    def select_object(self, obj_id: int) -> None:
+        self.state.current_id = obj_id
+        if obj_id in self.state.labels:
+            self.label_edit.setText(self.state.label(obj_id))
+        self._refresh_objects()
+        self.show_frame(self.slider.value())
+
+    def _on_label(self) -> None:
+        if self.state.current_id in self.state.labels:
+            self.state.set_label(self.state.current_id, self.label_edit.text())
+            self._refresh_objects()
+
+    def _edited(self, what: str) -> None:
+        """After a prompt edit on the current frame: it becomes the prompt frame; redraw; say what happened."""
+        frame, obj = self.slider.value(), self.state.current_id
+        self.state.set_label(obj, self.label_edit.text())
+        self.prompt_frame = frame
+        self._refresh_objects()
+        self.show_frame(frame)
+        self.status.setText(self.tr("object {0} ({1}) on frame {2}: {3}").format(obj, self.state.label(obj),
+                                                                                 frame + 1, what))
         self._update_buttons()
 
+    def _on_box(self, *box: float) -> None:
+        self.state.set_box(self.slider.value(), self.state.current_id, box)
+        self._edited(self.tr("box"))
+
+    def _on_point(self, x: float, y: float, positive: bool) -> None:
+        self.state.add_point(self.slider.value(), self.state.current_id, x, y, positive)
+        self._edited(self.tr("positive click") if positive else self.tr("negative click"))
+
+    def _on_stroke(self, points: list[tuple[float, float]], erase: bool) -> None:
+        if self.source is None:
+            return
+        frame = self.slider.value()
+        shape = self.source.read(frame).shape[:2]
+        self.state.paint(frame, self.state.current_id, points, float(self.radius.value()), erase, shape)
+        self._edited(self.tr("erased") if erase else self.tr("painted"))
+
+    def set_mode(self, mode: str) -> None:
+        self.view.mode = mode
+        self.view.radius = float(self.radius.value())
+        {"prompt": self.prompt_mode, "brush": self.brush_button, "eraser": self.eraser_button}[mode].setChecked(True)
+
+    def use_result_mask(self) -> None:
+        """The current object's propagated mask on this frame becomes its painted mask (then paint on it)."""
+        frame, obj = self.slider.value(), self.state.current_id
+        mask = self.result_mask(frame, obj)
+        if mask is None:
+            self.status.setText(self.tr("object {0} has no propagated mask on frame {1}").format(obj, frame + 1))
+            return
+        self.state.set_mask(frame, obj, mask)
+        self.set_mode("brush")
+        self._edited(self.tr("propagated mask loaded: paint to correct it"))
+
+    def clear_prompt(self) -> None:
+        self.state.clear(self.slider.value(), self.state.current_id)
+        self._edited(self.tr("cleared"))
+
     def new_object(self) -> None:
-        """The next box drawn is a new object (on the same frame)."""
-        if self.current_id in self.objects:
-            self.current_id = max(self.objects) + 1
-        self.status.setText(self.tr("draw object {0}").format(self.current_id))
+        """The next prompt is a new object (on any frame)."""
+        self.state.new_object()
+        self._refresh_objects()
+        self.show_frame(self.slider.value())
+        self.status.setText(self.tr("draw object {0}").format(self.state.current_id))
+        self._update_buttons()
+
+    # ---- the critic --------------------------------------------------------------------------------
+    def critique(self) -> None:
+        if self.source is None or self.critic_job is not None:
+            return
+        frame, obj = self.slider.value(), self.state.current_id
+        prompt = self.state.get(frame, obj)
+        mask = prompt.mask if prompt is not None and prompt.mask is not None else self.result_mask(frame, obj)
+        if mask is None or not mask.any():
+            self.status.setText(self.tr("object {0} has no mask on frame {1}: propagate or paint first")
+                                .format(obj, frame + 1))
+            return
+        box = prompt.box if prompt is not None else None
+        self.critic_job = CritiqueJob(frame, obj, self.source.read(frame), mask, box, self.state.label(obj),
+                                      self.settings)
+        self.critic_job.finished.connect(self._on_critique)
+        self.critic_job.failed.connect(self._on_critique_failed)
+        self.status.setText(self.tr("critiquing frame {0}...").format(frame + 1))
+        self.critic_thread = start(self.critic_job)
+        self._update_buttons()
+
+    def _critic_done(self) -> CritiqueJob | None:
+        if self.critic_thread is not None:
+            self.critic_thread.wait()
+            self.critic_thread = None
+        job, self.critic_job = self.critic_job, None
+        return job
+
+    def _on_critique(self, result: Any) -> None:
+        job = self._critic_done()
+        self.proposals = list(result.proposals)
+        self.proposal_frame, self.proposal_obj = job.frame_index, job.obj_id
+        self.proposal_box = tuple(result.box.as_list()) if result.box is not None else None
+        self.proposal_list.clear()
+        for n, p in enumerate(self.proposals, 1):
+            sign = "+" if p.is_positive else "-"
+            item = QListWidgetItem(f"{n}. {sign} ({p.x:.0f}, {p.y:.0f}) {p.reason}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.proposal_list.addItem(item)
+        self.status.setText(self.tr("{0}: {1} proposals on frame {2} (accept or reject)").format(
+            result.critic, len(self.proposals), job.frame_index + 1) if self.proposals else
+            self.tr("{0}: no proposals on frame {1}").format(result.critic, job.frame_index + 1))
+        self.show_frame(self.slider.value())
+        self._update_buttons()
+        self.critiqued.emit(len(self.proposals))
+
+    def _on_critique_failed(self, message: str) -> None:
+        self._critic_done()
+        self.status.setText(self.tr("critic error: {0}").format(message))
+        self._update_buttons()
+        self.critiqued.emit(-1)
+
+    def accept_proposals(self) -> None:
+        """The checked proposals become the critiqued object's clicks on the critiqued frame."""
+        if not self.proposals:
+            return
+        checked = [p for i, p in enumerate(self.proposals)
+                   if self.proposal_list.item(i).checkState() == Qt.CheckState.Checked]
+        if not checked:
+            self.reject_proposals()
+            return
+        frame, obj = self.proposal_frame, self.proposal_obj
+        self.state.accept_points(frame, obj, [(p.x, p.y, 1 if p.is_positive else 0) for p in checked],
+                                 self.proposal_box)
+        self._drop_proposals()
+        self.state.current_id = obj
+        if self.slider.value() != frame:
+            self.slider.setValue(frame)
+        self._edited(self.tr("{0} proposals accepted").format(len(checked)))
+
+    def reject_proposals(self) -> None:
+        n = len(self.proposals)
+        self._drop_proposals()
+        self.show_frame(self.slider.value())
+        self.status.setText(self.tr("{0} proposals rejected").format(n))
+        self._update_buttons()
+
+    def _drop_proposals(self) -> None:
+        self.proposals, self.proposal_frame, self.proposal_box = [], -1, None
+        self.proposal_list.clear()
 
     # ---- propagation -------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         busy = self.job is not None
-        ready = not busy and self.source is not None and bool(self.objects)
+        ready = not busy and self.source is not None and bool(self.state.on_frame(self.prompt_frame))
         self.propagate_button.setEnabled(ready)
         self.correct_button.setEnabled(ready and self.result_dir is not None and self.first_prompt is not None
                                        and self.prompt_frame != self.first_prompt)
-        self.new_object_button.setEnabled(not busy and bool(self.objects))
+        self.new_object_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         self.slider.setEnabled(self.source is not None)
+        self.critique_button.setEnabled(self.source is not None and self.critic_job is None)
+        self.accept_button.setEnabled(bool(self.proposals))
+        self.reject_button.setEnabled(bool(self.proposals))
 
     def tracker_options(self) -> dict[str, Any]:
-        opts = dict(self.settings.get("track") or {})
-        opts.pop("max_frames", None)
-        return opts
+        from engine.video.tracker import tracker_options
+
+        return tracker_options(self.settings, self.tracker.currentData())
 
     def propagate(self, correct: bool = False) -> None:
-        if self.source is None or not self.objects or self.job is not None:
+        if self.source is None or self.job is not None or not self.state.on_frame(self.prompt_frame):
             return
-        from engine.types import Box
-        from engine.video.prompts import ObjectPrompt
+        from engine.video.prompts import split_ids
 
-        objects = [ObjectPrompt(i, label, box=Box(*box)) for i, (box, label) in sorted(self.objects.items())]
+        own = [o.to_json() for o in self.state.object_prompts(self.prompt_frame)]
+        pending = self._pending_correction
+        if correct and pending is not None and pending[:2] == (self.prompt_frame, own):
+            objects = pending[2]  # resume the cancelled correction (its kept masks were read before it ran)
+        elif correct:  # objects without a prompt on this frame keep their propagated mask here
+            ids = self.result_ids(self.prompt_frame)
+            objects = self.state.object_prompts(self.prompt_frame, split_ids(ids) if ids is not None else None)
+        else:
+            objects = self.state.object_prompts(self.prompt_frame)
+        self._pending_correction = (self.prompt_frame, own, objects) if correct else None
         if not correct:
             self.first_prompt = self.prompt_frame
         self.job = PropagateJob(self.frames_dir, objects, self.prompt_frame, self.out_root,
@@ -234,7 +366,7 @@ class VideoPanel(QWidget):
         self.job.cancelled.connect(self._on_cancelled)
         self.bar.setRange(0, len(self.source))
         self.bar.setValue(0)
-        self.status.setText(self.tr("propagating..."))
+        self.status.setText(self.tr("re-propagating...") if correct else self.tr("propagating..."))
         self.thread = start(self.job)
         self._update_buttons()
 
@@ -247,24 +379,39 @@ class VideoPanel(QWidget):
         self.bar.setRange(0, total)
         self.bar.setValue(done)
 
-    def _done(self, out_dir: str | None) -> None:
+    def _done(self, out_dir: str | None) -> bool:
         if self.thread is not None:
             self.thread.wait()  # quit() ran directly on the worker thread when the job ended
             self.thread = None
+        correct = self.job is not None and self.job.correct
         self.job = None
         if out_dir:
             self.result_dir = Path(out_dir)
         self.show_frame(self.slider.value())
         self._update_buttons()
+        return correct
 
     def _on_finished(self, out_dir: str) -> None:
         self._done(out_dir)
+        self._pending_correction = None
         self.status.setText(self.tr("done: masks in {0}").format(out_dir))
         self.propagated.emit(out_dir)
 
     def _on_cancelled(self, out_dir: str) -> None:
-        self._done(out_dir)
-        self.status.setText(self.tr("cancelled: the frames done so far are in {0}").format(out_dir))
+        if self._done(out_dir):
+            self.status.setText(self.tr("correction cancelled: Re-propagate from this frame again resumes it ({0})")
+                                .format(out_dir))
+        else:
+            self.status.setText(self.tr("cancelled: the frames done so far are in {0}").format(out_dir))
+
+    def closeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        """Closing mid-run: cancel between frames and let the worker threads end (a running QThread must not die)."""
+        if self.job is not None:
+            self.job.cancel()
+        for thread in (self.thread, self.critic_thread):
+            if thread is not None:
+                thread.wait()
+        super().closeEvent(ev)
 
     def _on_failed(self, message: str) -> None:
         self._done(None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.segmenters.isolation import isolate_user_dirs
 from tests.video import tiny_video as tv
 
 
@@ -21,7 +22,4 @@ def blob():
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg_cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
-    monkeypatch.delenv("SAM_SCULPT_MODELS", raising=False)
+    isolate_user_dirs(tmp_path, monkeypatch)

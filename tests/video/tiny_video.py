@@ -97,3 +97,16 @@ def build_edgetam_video(folder: Path, img: int = 128) -> Path:
         perceiver_resampler_num_latents_2d=16, max_object_pointers_in_encoder=4)
     EdgeTamVideoModel(cfg).eval().save_pretrained(folder)
     return folder
+
+
+def red_disk(size: tuple[int, int] = (128, 96), centre: tuple[int, int] = (64, 48), radius: int = 25, seed: int = 0):
+    """A high-contrast frame (a red disk on a noisy green field) and its GT: colour statistics can tell object
+    from background here, so the heuristic critic has something to propose."""
+    w, h = size
+    rng = np.random.default_rng(seed)
+    img = np.clip(np.full((h, w, 3), (40, 160, 40), np.int32) + rng.integers(-10, 10, (h, w, 3)), 0, 255)
+    gt = np.zeros((h, w), np.uint8)
+    cv2.circle(gt, centre, radius, 1, -1)
+    img = img.astype(np.uint8)
+    img[gt.astype(bool)] = (200, 40, 40)
+    return img, gt.astype(bool)

@@ -33,7 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-frames", type=int, help="track only the first N frames")
     p.add_argument("--restart", action="store_true", help="ignore an earlier (interrupted) run in --out")
     p.add_argument("--correct", action="store_true", help="correct an earlier track in --out: the prompt on --frame J "
-                   "(usually a fixed --init-mask) re-propagates from J away from the first prompt frame")
+                   "(usually a fixed --init-mask) re-propagates from J away from the first prompt frame; an interrupted "
+                   "correction resumes when asked again (--restart: redo it)")
     p.add_argument("--gt", type=Path, help="ground-truth masks of the sequence (<frame>.png): print J, F, J&F, "
                    "write eval.json next to track.json")
     p.add_argument("--score-only", action="store_true", help="with --gt: only score the masks already in "
@@ -79,27 +80,12 @@ def _objects(args: argparse.Namespace, shape: tuple[int, int]):
     return objs
 
 
-def _tracker_options(settings: dict, segmenter: str) -> dict:
-    from engine.segmenters import discovery
-
-    opts = dict(settings.get("track") or {})
-    opts.pop("max_frames", None)
-    seg_opts = (settings.get("segmenter", {}).get("options") or {}).get(segmenter) or {}
-    if not opts.get("model_dir") and seg_opts.get("model_dir"):  # the image segmenter's folder, if it is a video one
-        folder = Path(str(seg_opts["model_dir"])).expanduser()
-        if (discovery.read_model_type(folder) or "").endswith("_video"):
-            opts["model_dir"] = str(folder)
-    if not opts.get("models_dir") and seg_opts.get("models_dir"):
-        opts["models_dir"] = seg_opts["models_dir"]
-    return opts
-
-
 def run(args: argparse.Namespace) -> int:
     from engine.cli.options import settings_from_args
     from engine.errors import InputError
     from engine.video.frames import open_frames
     from engine.video.propagate import track_sequence
-    from engine.video.tracker import build_tracker, tracker_name
+    from engine.video.tracker import build_tracker, tracker_name, tracker_options
 
     seg = args.segmenter
     args.segmenter = None  # a tracker name is not an image segmenter setting
@@ -120,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--frame {args.frame}: {source.describe()} has frames 0..{len(source) - 1}")
     first = source.read(args.frame)
     objects = _objects(args, first.shape[:2])
-    tracker = build_tracker(seg, **_tracker_options(settings, seg.split("-")[0]))
+    tracker = build_tracker(seg, **tracker_options(settings, seg))
     bar = None
     if not args.no_progress:
         from tqdm import tqdm
@@ -136,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
         if args.correct:
             from engine.video.correct import repropagate
 
-            summary = repropagate(source, tracker, objects, args.frame, args.out, progress=progress)
+            summary = repropagate(source, tracker, objects, args.frame, args.out, progress=progress,
+                                  restart=args.restart)
         else:
             summary = track_sequence(source, tracker, objects, args.frame, args.out, restart=args.restart,
                                      progress=progress)
