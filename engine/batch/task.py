@@ -41,6 +41,7 @@ class BatchOptions:
     save_points_vis: bool = False
     init_masks: Path | None = None  # existing masks to start from (semi-automatic cleanup)
     init_format: str = "png"  # png | coco | labelme | yolo | voc
+    gt_instances: Path | None = None  # GT instance maps (NAME.png): the oracle judges each object against its own
 
 
 @dataclass
@@ -129,11 +130,16 @@ class WorkerContext:
     def critic_name(self) -> str:
         return self.settings["critic"]["name"]
 
-    def critic_for(self, loaded: LoadedItem) -> Any:
+    def critic_for(self, loaded: LoadedItem, gt_instances: Path | None = None) -> Any:
         if critic_needs_gt(self.settings):  # answers from this image's GT: built per image
             if loaded.gt is None:
                 raise InputError(f"{loaded.image_path}: critic '{self.critic_name}' needs a GT mask for every image")
-            return build_critic(self.settings, gt_mask=loaded.gt)
+            ids = None
+            if gt_instances is not None:  # per-object GT (OracleCritic.for_object)
+                from engine.critics.oracle import load_gt_instances
+
+                ids = load_gt_instances(gt_instances, loaded.name, loaded.gt.shape, loaded.gt)
+            return build_critic(self.settings, gt_mask=loaded.gt, gt_instances=ids)
         return self.critic
 
 
@@ -171,7 +177,7 @@ def process_item(item: DatasetItem, ctx: WorkerContext) -> ItemResult:
         extra = {"image_path": str(loaded.image_path), "batch": {"worker": ctx.worker_id}}
         if initial is not None:
             extra["initial_mask_source"] = f"{opts.init_format}:{opts.init_masks}"
-        session = sculpt_image(loaded, ctx.settings, ctx.segmenter, ctx.critic_for(loaded), out_dir, opts.clean_output,
+        session = sculpt_image(loaded, ctx.settings, ctx.segmenter, ctx.critic_for(loaded, opts.gt_instances), out_dir, opts.clean_output,
                                opts.save_points_vis, initial_mask=initial, extra=extra, labels=ctx.labels_for(item))
         objects = [o for o in session.objects if o.active and o.started]
         res.objects = len(objects)

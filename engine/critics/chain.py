@@ -31,6 +31,20 @@ class FallbackChain:
         self._broken: dict[str, str] = {}  # critics that could not be built: asked never again
         self.events: list[str] = []  # every hop taken, for the GUI and tests
 
+    def for_object(self, box: Any, initial_mask: Any) -> FallbackChain:
+        """The chain for one object: a member with per-object ground truth (the oracle with GT instances) is
+        bound to the object (its `for_object`); the others, the broken list and the hops are shared."""
+        def bound(name: str) -> Any:
+            if name not in self._critics:
+                self._critics[name] = self._factory(name)
+            critic = self._critics[name]
+            bind = getattr(type(critic), "for_object", None)
+            return bind(critic, box, initial_mask) if callable(bind) else critic
+
+        chain = FallbackChain(self.names, bound)
+        chain._broken, chain.events = self._broken, self.events
+        return chain
+
     # ---- members -------------------------------------------------------------------------------
     def members(self) -> Iterator[tuple[str, Any]]:
         """(name, critic) in chain order, building each on first use; unbuildable ones are skipped."""

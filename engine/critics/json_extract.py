@@ -50,11 +50,39 @@ def _first_json_value(text: str) -> Any | None:
 def _value_at(text: str, start: int, close_truncated: bool = True) -> tuple[Any | None, bool]:
     """Scan one bracketed value from `start`; if it never closes (truncated), close it at the last
     safe cut points. Tries strict JSON first, then the repaired text. Returns (value, ran off the end)."""
+    end, quote, expected, cuts = _scan(text, start, len(text))
+    if end == _BROKEN:
+        return None, False
+    if end is not None:
+        return _loads_lenient(text[start:end]), False
+    if not close_truncated:
+        return None, True
+    # truncated: close the open string and brackets, then try the longest complete prefixes (each cut is
+    # rescanned once for its closers: at most MAX_REPAIR_ATTEMPTS passes, so bracket soup stays linear)
+    value = _loads_lenient(text[start:] + (quote or "") + "".join(reversed(expected)))
+    if value is not None:
+        return value, True
+    for cut in reversed(cuts):
+        owed = _scan(text, start, cut)[2]
+        value = _loads_lenient(text[start:cut] + "".join(reversed(owed)))
+        if value is not None:
+            return value, True
+    return None, True
+
+
+_BROKEN = -1  # _scan's end for a closer that does not match
+
+
+def _scan(text: str, start: int, stop: int) -> tuple[int | None, str | None, list[str], deque[int]]:
+    """One pass over text[start:stop] from an opening bracket: (the end just after the value's closing
+    bracket, _BROKEN for a closer that does not match, or None when it runs on to `stop`; the quote still
+    open at `stop`; the closers owed there, outermost first; the last ends of complete prefixes (before
+    a ',' or after a close))."""
     quote: str | None = None
     escaped = False
-    cuts: deque[int] = deque(maxlen=MAX_REPAIR_ATTEMPTS)  # ends of complete prefixes (before a ',' or after a close)
+    cuts: deque[int] = deque(maxlen=MAX_REPAIR_ATTEMPTS)
     expected: list[str] = []
-    for i in range(start, len(text)):
+    for i in range(start, stop):
         ch = text[i]
         if quote:
             if escaped:
@@ -70,46 +98,14 @@ def _value_at(text: str, start: int, close_truncated: bool = True) -> tuple[Any 
             expected.append("}" if ch == "{" else "]")
         elif ch in "}]":
             if not expected or expected[-1] != ch:
-                return None, False
+                return _BROKEN, quote, expected, cuts
             expected.pop()
             if not expected:
-                return _loads_lenient(text[start : i + 1]), False
+                return i + 1, quote, expected, cuts
             cuts.append(i + 1)
         elif ch == ",":
             cuts.append(i)
-    if not close_truncated:
-        return None, True
-    # truncated: close the open string and brackets, then try the longest complete prefixes
-    value = _loads_lenient(text[start:] + (quote or "") + "".join(reversed(expected)))
-    if value is not None:
-        return value, True
-    for end in reversed(cuts):
-        value = _loads_lenient(text[start:end] + _closers(text[start:end]))
-        if value is not None:
-            return value, True
-    return None, True
-
-
-def _closers(prefix: str) -> str:
-    """The brackets that close a prefix that ends outside any string."""
-    expected: list[str] = []
-    quote: str | None = None
-    escaped = False
-    for ch in prefix:
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
-            expected.append("}" if ch == "{" else "]")
-        elif ch in "}]" and expected:
-            expected.pop()
-    return "".join(reversed(expected))
+    return None, quote, expected, cuts
 
 
 def _loads_lenient(chunk: str) -> Any | None:

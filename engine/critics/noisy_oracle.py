@@ -4,7 +4,7 @@ save clicks?": bench it at noise 0, 0.1, 0.2, ...
 
 Flips: a square's answer goes to the other region (with that region's action; "leave it" becomes a random
 region); a direct point's label is inverted; an anchor's intent is inverted; a better/worse verdict is
-inverted. Reproducible: each flip is drawn from a generator seeded by (seed, the question, the mask it is
+inverted. Per-object GT (`gt_instances`): as the oracle (OracleCritic.for_object). Reproducible: each flip is drawn from a generator seeded by (seed, the question, the mask it is
 asked about), so the same inputs give the same answers whatever the order or the process."""
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ _QUESTIONS = {"anchors": 1, "square": 2, "points": 3, "verdict": 4}
 class NoisyOracleCritic(OracleCritic):
     name = "noisy-oracle"
 
-    def __init__(self, gt_mask: np.ndarray | None = None, noise: float = 0.2, seed: int = 0) -> None:
-        if gt_mask is None:
-            raise BackendError("critic 'noisy-oracle' needs a ground-truth mask (evaluation and tests only); none was given")
+    def __init__(self, gt_mask: np.ndarray | None = None, noise: float = 0.2, seed: int = 0,
+                 gt_instances: np.ndarray | None = None) -> None:
         if not 0.0 <= float(noise) <= 1.0:
             raise BackendError(f"critic 'noisy-oracle': noise must be in [0, 1], not {noise}")
-        super().__init__(gt_mask)
+        super().__init__(gt_mask, gt_instances)  # per-object GT: OracleCritic.for_object (a copy keeps noise/seed)
         self.noise = float(noise)
         self.seed = int(seed)
 

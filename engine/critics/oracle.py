@@ -1,10 +1,22 @@
 """`oracle`: answers from a ground-truth mask - what a perfect critic would say within the same
-protocol (same anchors, same squares, same deepest-point placement). Evaluation and tests only."""
+protocol (same anchors, same squares, same deepest-point placement). Evaluation and tests only.
+
+Per-object GT (many objects on one image): built with `gt_instances` (an instance-id map, 0 = background,
+as `eval --gt-instances` reads it), the oracle is bound to each object when the object is made
+(`for_object(box, initial_mask)`, called by ImageSession): the object gets the GT instance with the highest
+IoU with its initial mask (an imported / find-all / given mask), or, with a box only, the instance whose
+tight box has the highest IoU with the object's box (ties: the lower id). That object's proposals and
+verdicts are judged against its own instance only, so a point on object B is wrong for object A. An object
+that overlaps no instance keeps the union GT, and `gt_match` (written to sculpt.json `objects[i].oracle_gt`)
+says so. Without `gt_instances` (a binary GT) `for_object` returns the oracle itself: today's behaviour."""
 
 from __future__ import annotations
 
+import copy
 import json
 import time
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -12,19 +24,45 @@ from engine.critics.base import CriticView, SequentialSquaresMixin
 from engine.critics.heuristic import _points_from_error_regions
 from engine.critics.verdict import Outcome, Verdict
 from engine.errors import BackendError
+from engine.geometry.boxes import box_iou
+from engine.geometry.masks import iou as mask_iou
 from engine.geometry.squares import point_in_region
 from engine.registry import CRITICS
-from engine.types import AnchorChoice, CriticReply, InstanceInfo, Intent, PointLabel, SquareJudgement
+from engine.types import AnchorChoice, Box, CriticReply, InstanceInfo, Intent, PointLabel, SquareJudgement
+
+MATCH_RULE = "highest IoU of the GT instance with the object's initial mask, else of its tight box with the object's box"
 
 
 @CRITICS.register("oracle")
 class OracleCritic(SequentialSquaresMixin):
     name = "oracle"
 
-    def __init__(self, gt_mask: np.ndarray | None = None) -> None:
+    def __init__(self, gt_mask: np.ndarray | None = None, gt_instances: np.ndarray | None = None) -> None:
+        if gt_mask is None and gt_instances is not None:
+            gt_mask = np.asarray(gt_instances) > 0
         if gt_mask is None:
-            raise BackendError("critic 'oracle' needs a ground-truth mask (evaluation and tests only); none was given")
+            raise BackendError(f"critic '{self.name}' needs a ground-truth mask (evaluation and tests only); none was given")
         self.gt = gt_mask.astype(bool)
+        self.gt_instances = None if gt_instances is None else np.asarray(gt_instances)
+        if self.gt_instances is not None and self.gt_instances.shape != self.gt.shape:
+            raise BackendError(f"{self.name}: the GT instance map is {self.gt_instances.shape[::-1]} "
+                               f"but the GT mask is {self.gt.shape[::-1]}")
+        self.gt_match: dict[str, Any] | None = None  # set on a per-object copy (for_object)
+
+    def for_object(self, box: Box, initial_mask: np.ndarray | None = None) -> OracleCritic:
+        """The oracle for one object: judged against its matched GT instance (see the module doc). Without
+        an instance map: self, unchanged."""
+        if self.gt_instances is None:
+            return self
+        bound = copy.copy(self)
+        inst, score, by = match_instance(self.gt_instances, box, initial_mask)
+        if inst is None:
+            bound.gt_match = {"instance": None, "iou": 0.0, "by": by, "rule": MATCH_RULE,
+                              "note": "no GT instance overlaps this object: judged against the union GT"}
+        else:
+            bound.gt = self.gt_instances == inst
+            bound.gt_match = {"instance": inst, "iou": round(score, 6), "by": by, "rule": MATCH_RULE}
+        return bound
 
     def info(self) -> dict:
         return {"name": self.name, "kind": "ground-truth oracle (evaluation only)"}
@@ -86,6 +124,40 @@ class OracleCritic(SequentialSquaresMixin):
 IOU_EPS = 1e-4
 
 
+def match_instance(ids: np.ndarray, box: Box, initial_mask: np.ndarray | None = None) -> tuple[int | None, float, str]:
+    """(GT instance id or None, its IoU, "mask" | "box"): the instance with the highest IoU with the initial
+    mask when one is given (and non-empty), else the instance whose tight box has the highest IoU with `box`.
+    Ties: the lower id. None when no instance overlaps (IoU 0)."""
+    values = [int(v) for v in np.unique(ids) if v > 0]
+    use_mask = initial_mask is not None and initial_mask.shape == ids.shape and bool(initial_mask.any())
+    best: tuple[float, int | None] = (0.0, None)
+    for v in values:
+        inst = ids == v
+        if use_mask:
+            score = mask_iou(inst, initial_mask)  # the initial mask is not empty: the union is not either
+        else:
+            ib = Box.from_mask(inst)
+            score = box_iou(ib, box) if ib is not None else 0.0
+        if score > best[0] + 1e-12:
+            best = (score, v)
+    return best[1], best[0], "mask" if use_mask else "box"
+
+
 def gt_iou(mask: np.ndarray, gt: np.ndarray) -> float:
     union = int((mask | gt).sum())
     return round(float((mask & gt).sum()) / union, 6) if union else 1.0
+
+
+def load_gt_instances(path: Path, name: str, shape: tuple[int, int], gt: np.ndarray | None = None) -> np.ndarray:
+    """An image's GT instance map for the oracle (`--gt-instances`): `path` is the map, or a folder with
+    NAME.png / NAME.jpg; read at `shape` (nearest), ids outside `gt` (when given) cleared."""
+    from engine.errors import InputError
+    from engine.metrics.instances import instance_map_for, read_instance_map
+
+    if path.is_dir():
+        found = instance_map_for(path, name)
+        if found is None:
+            raise InputError(f"{path}: no GT instance map {name}.png in this folder")
+        path = found
+    ids = read_instance_map(path, shape)
+    return np.where(gt, ids, 0) if gt is not None else ids

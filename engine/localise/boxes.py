@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from engine.critics.parsing import CoordMap, ParseResult, extract_json, parse_box
+from engine.geometry.boxes import box_iou
 from engine.types import Box
 
 _BOX_KEYS = ("bbox_2d", "bbox", "box", "box_2d")
@@ -36,14 +37,6 @@ def _candidates(data: Any, out: list[Any], depth: int = 0) -> None:
             _candidates(v, out, depth + 1)
 
 
-def _box_iou(a: Box, b: Box) -> float:
-    ix = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0))
-    iy = max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
-    inter = ix * iy
-    union = a.width * a.height + b.width * b.height - inter
-    return inter / union if union > 0 else 0.0
-
-
 def parse_all_boxes(text: str, coords: CoordMap, max_boxes: int = 20) -> ParseResult:
     """ParseResult(list[Box]); fallback (with an empty list) when the reply holds no usable box."""
     try:
@@ -54,7 +47,7 @@ def parse_all_boxes(text: str, coords: CoordMap, max_boxes: int = 20) -> ParseRe
         boxes: list[Box] = []
         for cand in raw:
             got = parse_box(cand if isinstance(cand, str) else json.dumps(cand), coords)
-            if got.parsed is not None and all(_box_iou(got.parsed, b) <= 0.8 for b in boxes):
+            if got.parsed is not None and all(box_iou(got.parsed, b) <= 0.8 for b in boxes):
                 boxes.append(got.parsed)
             if len(boxes) >= max_boxes:
                 break

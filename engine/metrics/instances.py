@@ -83,6 +83,13 @@ class InstanceEvaluator:
                 "instances_extra": sum(r["extra"] for r in self.rows)}
 
 
+def instance_map_for(folder: str | Path | None, name: str) -> Path | None:
+    """The GT instance map NAME.png (or NAME.jpg) in `folder`, or None."""
+    if folder is None:
+        return None
+    return next((p for p in (Path(folder) / f"{name}.png", Path(folder) / f"{name}.jpg") if p.is_file()), None)
+
+
 def find_instance_pairs(pred_dir: str | Path, gt_dir: str | Path, names: list[str]) -> list[tuple[str, Path, Path]]:
     """(name, pred instances.png, GT instance map) for each name that has both: predictions in the outputs
     layout (NAME/instances.png) or flat (NAME.png in a folder of instance maps)."""
@@ -91,7 +98,7 @@ def find_instance_pairs(pred_dir: str | Path, gt_dir: str | Path, names: list[st
         raise InputError(f"{gt_dir}: --gt-instances folder not found")
     out = []
     for n in names:
-        gt = next((p for p in (gt_dir / f"{n}.png", gt_dir / f"{n}.jpg") if p.is_file()), None)
+        gt = instance_map_for(gt_dir, n)
         pred = pred_dir / n / "instances.png"
         if gt is not None and pred.is_file():
             out.append((n, pred, gt))

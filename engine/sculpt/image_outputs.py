@@ -77,7 +77,14 @@ def object_record(session: ImageSession, o: SculptObject, index: int) -> dict[st
         "params": c.params.to_dict(),
         "backends": c._backends(),
         "timings_s": {k: round(v, 4) for k, v in c.timings.items()},
+        **_oracle_gt(c.critic),
     }
+
+
+def _oracle_gt(critic: Any) -> dict[str, Any]:
+    """{"oracle_gt": the GT instance an oracle judged this object against} (per-object GT only), else {}."""
+    m = getattr(critic, "__dict__", {}).get("gt_match")
+    return {"oracle_gt": m} if isinstance(m, dict) else {}
 
 
 def provenance(session: ImageSession, extra: dict[str, Any] | None = None) -> dict[str, Any]:

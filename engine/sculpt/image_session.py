@@ -89,10 +89,16 @@ class ImageSession(SessionRoundsMixin, SessionStateMixin):
         self.prepare()
         name = label or self.default_label()
         inst = replace(self.default_instance) if name == self.default_instance.name else InstanceInfo(name=name)
-        core = SculptSession(self.image, box, self.segmenter, self.critic, inst, self.params, name=self.name,
-                             initial_mask=initial_mask)
+        core = SculptSession(self.image, box, self.segmenter, self._object_critic(box, initial_mask), inst, self.params,
+                             name=self.name, initial_mask=initial_mask)
         core._prepared = True
         return core
+
+    def _object_critic(self, box: Box, initial_mask: np.ndarray | None) -> Any:
+        """The critic of a new object: a critic with per-object GT (the oracle built with GT instances) is bound
+        to the object's GT instance (`for_object`); any other critic is shared as it is."""
+        bind = getattr(type(self.critic), "for_object", None)
+        return bind(self.critic, box, initial_mask) if callable(bind) else self.critic
 
     def default_label(self) -> str:
         """llm_out's instance name; with a label list and a generic default name, the list's first class."""

@@ -39,21 +39,27 @@ def critic_needs_gt(settings: dict[str, Any], name: str | None = None) -> bool:
     return any(n in GT_CRITICS for n in names)
 
 
-def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.ndarray | None = None):
+def build_critic(settings: dict[str, Any], name: str | None = None, gt_mask: np.ndarray | None = None,
+                 gt_instances: np.ndarray | None = None):
+    """gt_instances (an instance-id map, 0 = background): the oracle critics judge each object against its
+    own GT instance (OracleCritic.for_object); None: against gt_mask, as before."""
     configure_from_settings(settings)
     name = name or settings["critic"]["name"]
     chain = [n for n in settings["critic"].get("fallback_chain") or [] if n != name]
     if chain:  # e.g. ["qwen", "heuristic"]: asked in order when the chosen critic cannot answer
         from engine.critics.chain import FallbackChain
 
-        return FallbackChain([name, *chain], lambda n: _build_one_critic(settings, n, gt_mask))
-    return _build_one_critic(settings, name, gt_mask)
+        return FallbackChain([name, *chain], lambda n: _build_one_critic(settings, n, gt_mask, gt_instances))
+    return _build_one_critic(settings, name, gt_mask, gt_instances)
 
 
-def _build_one_critic(settings: dict[str, Any], name: str, gt_mask: np.ndarray | None):
+def _build_one_critic(settings: dict[str, Any], name: str, gt_mask: np.ndarray | None,
+                      gt_instances: np.ndarray | None = None):
     options = backend_options(settings, "critic", name)
     if name in GT_CRITICS:
         options["gt_mask"] = gt_mask
+        if gt_instances is not None:
+            options["gt_instances"] = gt_instances
     return CRITICS.create(name, **options)
 
 

@@ -27,22 +27,35 @@ class PointView:
 
 
 @dataclass(frozen=True)
-class SquareView:
+class SquarePlace:
+    """Where a critic square lies: its anchor and its top-left corner and side in image pixels (this
+    SquareView and the GUI's in gui/views.py)."""
+
     anchor_id: int
     x0: int
     y0: int
     side: int
+
+
+@dataclass(frozen=True)
+class SquareView(SquarePlace):
     inner: np.ndarray
 
 
 @dataclass(frozen=True)
-class RoundView:
+class RoundFigures:
+    """What every view of a critic round shows (this RoundView, and the GUI's in gui/views.py)."""
+
     index: int
     proposals: int
     applied: bool
     iou: float | None
     area_before: int
     area_after: int | None
+
+
+@dataclass(frozen=True)
+class RoundView(RoundFigures):
     verdict: str | None  # better | worse | same | None (no verdict asked)
     verdict_reason: str
     reverted: bool

@@ -16,15 +16,14 @@ from engine.errors import BackendError
 from engine.models.manager import get_manager
 from engine.registry import CRITICS
 from engine.types import CriticReply, InstanceInfo, SquareJudgement
+from tests.critics.qwen_support import tiny_qwen_critic, uneven_square_requests
 
 SMALL = {"min_pixels": 28 * 28 * 4, "max_pixels": 28 * 28 * 32, "max_reply_length": 4}
 
 
 @pytest.fixture(scope="module")
 def qwen(tiny_qwen_dir):
-    critic = CRITICS.create("qwen", model_path=str(tiny_qwen_dir), device="cpu", **SMALL)
-    yield critic
-    critic.unload("test ended")
+    yield from tiny_qwen_critic(tiny_qwen_dir, SMALL)
 
 
 def test_generate_on_an_image_returns_text_and_the_model_input_size(qwen):
@@ -55,9 +54,7 @@ def test_square_judgements_of_a_round_are_one_batched_generate(qwen, view, monke
 
 
 def test_batched_rows_match_one_by_one_with_left_padding(qwen):
-    rng = np.random.default_rng(1)
-    reqs = [VLMRequest("square", "Is region 1 background? Reply in JSON." + " please" * i,
-                       rng.integers(0, 255, (200 + 60 * i, 260, 3), dtype=np.uint8), 4) for i in range(2)]
+    reqs = uneven_square_requests("Is region 1 background? Reply in JSON.", 4)
     batched = [a.text for a in qwen.ask(reqs)]
     single = [qwen.ask([r])[0].text for r in reqs]
     assert batched == single  # greedy decoding + left padding: same answer whatever the batch

@@ -3,33 +3,20 @@ then returns HTTP 500: `sculpt --rounds 3` keeps round 1, writes every output, r
 sculpt.json and exits 3 (partial). The server is a scripted loopback (tests/critics/loopback.py), not a model."""
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
 from engine.cli.app import main
 from tests.critics.conftest import FAST_RETRY, KEY_ENV
-from tests.critics.loopback import LoopbackVLMServer, Step
-
-AUX = Path(__file__).resolve().parents[2] / "auxiliary"
-
-
-@pytest.fixture
-def server():
-    srv = LoopbackVLMServer().start()
-    yield srv
-    srv.stop()
+from tests.critics.loopback import Step
+from tests.critics.support import copy_demo_aux  # (the `server` fixture: tests/objects/conftest.py)
 
 
 @pytest.mark.slow
 def test_round_two_500_keeps_round_one_and_exits_3(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(KEY_ENV, "sk-loopback-test")
     monkeypatch.setattr("engine.critics.secrets._from_keyring", lambda user: None)
-    aux = tmp_path / "aux"
-    (aux / "images").mkdir(parents=True)
-    shutil.copy(AUX / "images" / "demo.png", aux / "images" / "demo.png")
-    shutil.copytree(AUX / "box_out" / "demo", aux / "box_out" / "demo")
+    aux = copy_demo_aux(tmp_path / "aux")
     calls = []
 
     def respond(rec):

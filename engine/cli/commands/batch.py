@@ -36,6 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--box-from-gt", action="store_true", help="ROI = tight box of the GT mask (evaluation protocol)")
     p.add_argument("--init-masks", type=Path, help="start from existing masks: a folder of PNGs, a COCO JSON, a LabelMe folder, ...")
     p.add_argument("--init-format", choices=IMPORT_FORMATS, default="png", help="format of --init-masks")
+    p.add_argument("--gt-instances", type=Path, help="GT instance maps NAME.png (0 = background, one id or colour per "
+                   "object): --critic oracle / noisy-oracle judges each object against its own GT instance")
     p.add_argument("--limit", type=int, help="only the first N images (sorted by name)")
     p.add_argument("--clean-output", action="store_true", help="write only final_mask.png, instance_info.txt, sculpt.json")
     p.add_argument("--save-points-vis", action="store_true")
@@ -61,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.dataset or args.aux_dir}: no images found")
     options = BatchOptions(out_root=args.out, skip_done=args.skip_done, box_from_gt=args.box_from_gt,
                            clean_output=args.clean_output, save_points_vis=args.save_points_vis,
-                           init_masks=args.init_masks, init_format=args.init_format)
+                           init_masks=args.init_masks, init_format=args.init_format,
+                           gt_instances=args.gt_instances)
     ray_config = RayConfig(address=args.ray_address or batch_cfg.get("ray_address"),
                            num_gpus_per_actor=args.ray_gpus if args.ray_gpus is not None else float(batch_cfg.get("ray_gpus_per_actor", 0)),
                            temp_dir=batch_cfg.get("ray_temp_dir"))

@@ -22,6 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, help="only the first N images (sorted by name)")
     p.add_argument("--max-side", type=int, help="resize images and GT to this long side, up or down (0: keep; default eval.max_side, 1024)")
     p.add_argument("--max-clicks", type=int, help="robot click cap (default eval.max_clicks, 20)")
+    p.add_argument("--gt-instances", type=Path, help="GT instance maps NAME.png (0 = background, one id or colour per "
+                   "object, as `eval --gt-instances`): the oracle judges each object against its own GT instance and "
+                   "the robot clicks per object; NoC/IoU per instance and their mean in the summary (with --box-from-gt: "
+                   "one object per GT instance)")
     p.add_argument("--out", type=Path, default=Path("outputs/bench"))
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--noise", type=float, help="critic noisy-oracle: probability that each judgement is flipped (0..1)")
@@ -51,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
     ev = settings.get("eval", {})
     max_side = args.max_side if args.max_side is not None else int(ev.get("max_side", 1024))
     max_clicks = args.max_clicks if args.max_clicks is not None else int(ev.get("max_clicks", 20))
+    if args.gt_instances is not None and not args.gt_instances.is_dir():
+        raise InputError(f"{args.gt_instances}: --gt-instances folder not found")
     report = run_bench(items, settings, [BenchConfig(name, critic, rounds)], max_side=max_side or None,
                        box_from_gt=args.box_from_gt, max_clicks=max_clicks, stop_at=float(ev.get("robot_stop_iou", 0.9)),
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, gt_instances=args.gt_instances)
     if not report.images:
         raise InputError(f"{args.dataset}: no image could be benchmarked ({report.failures[0][1] if report.failures else 'none found'})")
     out = args.out
@@ -64,16 +70,32 @@ def run(args: argparse.Namespace) -> int:
         write_results(out, arm.evaluator.rows, arm.evaluator.summary(), stem=stem)
     write_json(out / "bench_summary.json", summary)
     plot_iou_per_image(per_image_ious(report, BOX_ONLY), {name: per_image_ious(report, name)}, out / "iou_per_image.png")
-    plot_miou_vs_clicks({"clicks only": summary["arms"][CLICKS_ONLY]["miou_curve"],
-                         f"{name}, then clicks": summary["arms"][name]["miou_curve"]}, out / "miou_vs_clicks.png")
+    arms = summary["arms"]
+    curve = "miou_curve" if "miou_curve" in arms.get(CLICKS_ONLY, {}) else "miou_curve_instances"
+    if curve in arms.get(CLICKS_ONLY, {}):  # the union curve; per instance when no image has one object
+        plot_miou_vs_clicks({"clicks only": arms[CLICKS_ONLY][curve],
+                             f"{name}, then clicks": arms.get(name, {}).get(curve, [])}, out / "miou_vs_clicks.png")
     for arm_name in (BOX_ONLY, name):
         c = summary["arms"][arm_name]["cod"]
         print(f"{arm_name:>24}: S {c['Smeasure']:.4f} wF {c['wFmeasure']:.4f} MAE {c['MAE']:.4f} "
               f"maxEm {c['maxEm']:.4f} maxFm {c['maxFm']:.4f} mIoU {c['mIoU']:.4f}")
     for arm_name, label in ((CLICKS_ONLY, "clicks only"), (name, "critic first")):
-        r = summary["arms"][arm_name]["robot"]
+        r = summary["arms"].get(arm_name, {}).get("robot")
+        if r is None:  # no one-object image (the robot's union figures need one)
+            continue
         print(f"{label:>24}: NoC@85 {r['NoC@85']:.2f} NoC@90 {r['NoC@90']:.2f} (failed {r['NoF@85']}/{r['NoF@90']}) "
               + " ".join(f"{k} {r[k]:.4f}" for k in ("mIoU@0", "mIoU@1", "mIoU@5", "mIoU@20") if k in r))
+    for arm_name, label in ((CLICKS_ONLY, "clicks only"), (name, "critic first")):
+        r = summary["arms"].get(arm_name, {}).get("robot_instances")
+        if r is None:
+            continue
+        print(f"{label + ' per inst.':>24}: NoC@85 {r['NoC@85']:.2f} NoC@90 {r['NoC@90']:.2f} (failed {r['NoF@85']}/"
+              f"{r['NoF@90']}) over {r['count']} object(s), {r['unmatched']} without a GT instance "
+              + " ".join(f"{k} {r[k]:.4f}" for k in ("mIoU@0", "mIoU@1", "mIoU@5", "mIoU@20") if k in r))
+    if args.gt_instances is not None:
+        print(f"per instance: {summary.get('instance_images', 0)} image(s) with an instance map, "
+              f"{summary.get('gt_instances', 0)} GT instance(s), {summary.get('gt_instances_without_object', 0)} "
+              "without an object")
     for f, reason in report.failures:
         print(f"  failed: {f}: {reason}")
     print(f"{report.images} image(s); results in {out}")

@@ -41,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--init-format", default="png", choices=["png", "coco", "labelme", "yolo", "voc", "cod"],
                    help="format of --init-mask (default png)")
     p.add_argument("--gt", type=Path, help="ground-truth mask (needed by --critic oracle; IoU is printed)")
+    p.add_argument("--gt-instances", type=Path, help="GT instance map (0 = background, one id or colour per object; "
+                   "a PNG, or a folder with NAME.png): --critic oracle / noisy-oracle judges each object against its "
+                   "own GT instance (the one whose box best matches the object's box) instead of the union")
     p.add_argument("--aux-dir", type=Path, default=default_aux_dir(),
                    help="aux-layout folder for --name (default: ./auxiliary if present, else the bundled samples)")
     p.add_argument("--dataset", type=Path, help="with --name: pick NAME from a dataset folder (aux, COD Imgs/+GT/, or plain)")
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError(f"{args.init_mask}: the imported mask is empty and no --box was given")
     loaded = load_item(item, settings, box=box, instance=args.instance)
     segmenter = build_segmenter(settings)
-    critic = build_critic(settings, gt_mask=loaded.gt)
+    critic = build_critic(settings, gt_mask=loaded.gt, gt_instances=_gt_instances(args, loaded))
     t = time.perf_counter()
     out_dir = safe_join(args.out, loaded.name, what="output name")
     if args.labels:
@@ -113,3 +116,13 @@ def run(args: argparse.Namespace) -> int:
               f"the last good mask was written (exit code {EXIT_PARTIAL})")
         return EXIT_PARTIAL
     return 0
+
+
+
+def _gt_instances(args: argparse.Namespace, loaded) -> np.ndarray | None:
+    """--gt-instances: the image's instance-id map at the image's size, or None."""
+    if getattr(args, "gt_instances", None) is None:
+        return None
+    from engine.critics.oracle import load_gt_instances
+
+    return load_gt_instances(args.gt_instances, loaded.name, loaded.image.shape[:2], loaded.gt)
