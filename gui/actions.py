@@ -17,7 +17,7 @@ MODES = ("mode_points", "mode_roi", "mode_brush", "mode_eraser")
 
 def _menus() -> dict[str, list[str]]:
     return {
-        QCoreApplication.translate("MainWindow", "&File"): ["open", "open_video", "save", "export", "discard_autosave", "settings", "models", "quit"],
+        QCoreApplication.translate("MainWindow", "&File"): ["open", "open_video", "save", "save_automatically", "export", "discard_autosave", "settings", "models", "quit"],
         QCoreApplication.translate("MainWindow", "&Edit"): ["undo", "redo", "delete", "new_object", "delete_object"],
         QCoreApplication.translate("MainWindow", "&Session"): ["run", "run_from_box", "propose", "apply", "auto", "accept", "reject", "flip", "accept_all",
                                       "reject_all", "verdict", "cancel"],
@@ -53,6 +53,7 @@ def build_actions(window: QMainWindow, handlers: dict[str, Callable[[], None]]) 
         a.setCheckable(True)
         group.addAction(a)
     actions["mode_points"].setChecked(True)
+    actions["save_automatically"].setCheckable(True)
     for title, names in _menus().items():
         menu = window.menuBar().addMenu(title)
         for n in names:

@@ -24,6 +24,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"colour statistics cannot confirm this change on a camouflaged object \(policy conservative; "),
      QT_TRANSLATE_NOOP("CriticWords", "colour statistics cannot confirm this change on a camouflaged object "
                                       "(policy conservative; ")),
+    (re.compile(r"no clear evidence where a point would go"),
+     QT_TRANSLATE_NOOP("CriticWords", "no clear evidence where a point would go")),
+    (re.compile(r"no clear evidence that the change helped \(policy strict\): "),
+     QT_TRANSLATE_NOOP("CriticWords", "no clear evidence that the change helped (policy strict): ")),
     (re.compile(r"no clear evidence: "), QT_TRANSLATE_NOOP("CriticWords", "no clear evidence: ")),
 )
 

@@ -25,7 +25,6 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from engine.edit.outputs import heatmap_overlay
 from engine.registry import INPAINTERS
+from gui.backend_combo import BackendCombo
 from gui.canvas.qimage import rgb_to_qimage
 
 PREVIEW_SIZE = QSize(220, 165)
@@ -96,11 +96,11 @@ class EditPanel(QWidget):
         self.prompt_edit.setPlaceholderText(self.tr("what it should become, e.g. a red crab"))
         self.negative_edit = QLineEdit(str(edit.get("negative_prompt", "")))
         self.negative_edit.setPlaceholderText(self.tr("optional: what it should not look like"))
-        self.inpainter_combo = QComboBox()
-        self.inpainter_combo.addItems(INPAINTERS.names())
         default = edit.get("inpainter", {}).get("name", "opencv")
-        if self.inpainter_combo.findText(default) >= 0:
-            self.inpainter_combo.setCurrentText(default)
+        if default not in INPAINTERS.names():
+            default = "opencv"
+        # which inpainters run here (sd without weights is said, not shown as ready); the items keep bare names
+        self.inpainter_combo = BackendCombo("inpainters", INPAINTERS.names(), default, settings, plain=True)
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, 200)
         self.steps_spin.setValue(int(edit.get("steps", 30)))
@@ -117,6 +117,7 @@ class EditPanel(QWidget):
         form.addRow(self.tr("Prompt"), self.prompt_edit)
         form.addRow(self.tr("Negative"), self.negative_edit)
         form.addRow(self.tr("Inpainter"), self.inpainter_combo)
+        form.addRow(self.inpainter_combo.hint)
         form.addRow(self.tr("Steps"), self.steps_spin)
         form.addRow(self.tr("Guidance"), self.guidance_spin)
         form.addRow(self.tr("Seed"), self.seed_spin)

@@ -20,7 +20,7 @@ from gui.autosave import AutosaveStore
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.compat import guard_none_refcount
-from gui.docks.image_list import ImageListPanel
+from gui.docks.image_list import ImageListPanel, empty_folder_words
 from gui.docks.log_panel import LogPanel
 from gui.docks.objects_panel import ObjectsPanel
 from gui.docks.session_panel import SessionPanel
@@ -29,7 +29,7 @@ from gui.shortcuts import HelpDialog, KeepTypingKeys
 from gui.undo import StateCommand
 from gui.views import LoadedImage, Snapshot
 from gui.window_edits import EditGestures
-from gui.window_state import WindowState
+from gui.window_state import WindowState, auto_rounds
 from gui.worker import UNDO_LIMIT, WorkerThread
 
 AREAS = {
@@ -73,6 +73,7 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         self.session_panel = SessionPanel()
         self.session_panel.set_threshold(float(gui.get("confidence_threshold", 0.0) or 0.0),
                                          str(gui.get("below_threshold", "hide") or "hide"))
+        self.session_panel.auto_rounds.setValue(auto_rounds(settings))
         self.log_panel = LogPanel()
         self.objects_panel = ObjectsPanel()
         self._new_object_pending = False
@@ -183,6 +184,10 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
                 states[name] = "in progress"
         self.image_list.set_items(list(self.items), states)
         self.log_panel.append(self.tr("opened {0} ({1} images)").format(root, len(items)))
+        if not items:
+            empty = empty_folder_words(root)
+            self.log_panel.append(empty)
+            self.statusBar().showMessage(empty, 15000)
         first = select if select in self.items else self.image_list.neighbour(None, 1)
         if first:
             self.open_item(first)
@@ -192,6 +197,7 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         item = self.items.get(name)
         if item is None:
             return
+        self.save_before_leaving(name)
         self.current_name = name
         self.snapshot = None
         self.undo_stack.clear()
@@ -246,6 +252,7 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         return {
             "open": self._choose_folder,
             "save": self.save,
+            "save_automatically": self.set_save_automatically,
             "export": self.export,
             "discard_autosave": self.discard_autosave,
             "next": lambda: self.navigate(1),
@@ -360,9 +367,13 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
     def export(self) -> None:
         from gui.export_dialog import ExportDialog
 
-        dlg = ExportDialog(self.out_dir, self)
+        name = self.current_name
+        unsaved = name if name and self.image_list.state(name) not in ("done", "error") else None
+        others = sum(1 for n, st in self.image_list.states.items() if st == "in progress" and n != name)
+        dlg = ExportDialog(self.out_dir, self, unsaved=unsaved, unsaved_others=others)
         if dlg.exec() == ExportDialog.DialogCode.Accepted:
-            self.submit(dlg.command())
+            for cmd in dlg.commands():
+                self.submit(cmd)
 
     def navigate(self, step: int) -> None:
         self._nav_step = step

@@ -4,6 +4,7 @@ DownloadWorker on its own QThread; the UI thread only shows its signals. No mode
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from engine.errors import SculptError
 from engine.models.download import Plan, download, plan, target_root
 from engine.models.families import get_family
 from engine.models.listing import list_rows
+from engine.models.listing_choices import Role, role_of
 from engine.models.progress import DownloadCancelled, ProgressHook
 
 
@@ -126,8 +128,13 @@ class ModelsDialog(QDialog):
             package = self.tr("installed") if r["installed"] else self.tr("missing: {0}").format(r["install"])
             found = "; ".join(f"{f['path']} ({f['variant']}, {f['size_mb']:.0f} MB, {f['source']})" for f in r["found"])
             if r["key"]:
-                found = self.tr("key {0}").format(r["key"])
-            values = (r["family"], r["kind"], self._status_text(r["status"]), r["needs"], package, found)
+                found = self._key_text(r["key"])
+            kind = self._kind_text(r["kind"])
+            role = role_of(f"{r['kind']}s", r["backend"])
+            if role in (Role.BASELINE, Role.EVALUATION):  # never presented as a model
+                kind += " " + (self.tr("(baseline)") if role is Role.BASELINE else self.tr("(evaluation only)"))
+            values = (r["family"], kind, self._status_text(r["status"]), self._needs_text(r),
+                      package, found)
             for j, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 if j == len(values) - 1 and r["looked_in"]:
@@ -137,6 +144,28 @@ class ModelsDialog(QDialog):
         if selected:
             self.select_family(selected)
         self._selection_changed()
+
+    def _kind_text(self, kind: str) -> str:
+        texts = {"segmenter": self.tr("segmenter"), "critic": self.tr("critic"), "localiser": self.tr("localiser"),
+                 "inpainter": self.tr("inpainter")}
+        return texts.get(kind, kind)
+
+    def _needs_text(self, row: dict[str, Any]) -> str:
+        """The engine's 'needs' in the window's language (the engine words it for the CLI)."""
+        needs = str(row["needs"])
+        env = re.search(r"[A-Z][A-Z0-9_]*_API_KEY", needs)
+        if env:
+            return self.tr("an API key ({0} or the OS keyring)").format(env.group(0))
+        texts = {"weights": self.tr("weights"), "nothing (no weights)": self.tr("nothing (no weights)")}
+        return texts.get(needs, needs)
+
+    def _key_text(self, key: str) -> str:
+        env = re.search(r"[A-Z][A-Z0-9_]*_API_KEY", key)
+        if env is None:
+            return self.tr("key {0}").format(key)
+        if key.startswith("set in"):
+            return self.tr("key set in {0}").format(env.group(0))
+        return self.tr("key not in {0} (the OS keyring is not checked here)").format(env.group(0))
 
     def _status_text(self, status: str) -> str:
         texts = {"found": self.tr("found"), "not found": self.tr("not found"), "ready": self.tr("ready"),
@@ -177,6 +206,7 @@ class ModelsDialog(QDialog):
         self.bar.setValue(0)
         self.thread = QThread(self)
         self.worker = DownloadWorker(job)
+        self.worker.family = name  # type: ignore[attr-defined]
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
@@ -205,7 +235,12 @@ class ModelsDialog(QDialog):
     def _on_finished(self, path: str) -> None:
         self.bar.setRange(0, 1000)
         self.bar.setValue(1000)
-        self.status.setText(self.tr("Downloaded to {0}").format(path))
+        text = self.tr("Downloaded to {0}").format(path)
+        row = next((r for r in self.rows if r["family"] == getattr(self.worker, "family", None)), None)
+        where = {"segmenter": self.tr("Settings > Segmenter"), "critic": self.tr("Settings > Critic")}
+        if row is not None and row["kind"] in where:  # a download is not a choice: say where the choice is
+            text += "\n" + self.tr("To use it, choose {0} in {1}.").format(row["backend"], where[row["kind"]])
+        self.status.setText(text)
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(self.tr("Download failed: {0}").format(message))

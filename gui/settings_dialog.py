@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from engine.registry import CRITICS, SEGMENTERS
 from engine.settings import deep_merge, is_secret_key
+from gui.backend_combo import BackendCombo, hint_for
 
 QSETTINGS_ENV = "SAM_SCULPT_QSETTINGS"  # an .ini path; tests point it at a temp file
 API_KEY_ENVS = {"dashscope": "DASHSCOPE_API_KEY", "openai": "OPENAI_API_KEY"}
@@ -40,6 +42,7 @@ ENGINE_KEYS: dict[str, tuple[tuple[str, ...], type]] = {
     "segmenter/sam_hf_device": (("segmenter", "options", "sam-hf", "device"), str),
     "critic/name": (("critic", "name"), str),
     "critic/qwen_dir": (("critic", "options", "qwen", "model_path"), str),
+    "critic/heuristic_min_evidence": (("critic", "options", "heuristic", "min_evidence"), float),
     "critic/qwen_device": (("critic", "options", "qwen", "device"), str),
     "critic/dashscope_model": (("critic", "options", "dashscope", "model"), str),
     "critic/openai_base_url": (("critic", "options", "openai", "base_url"), str),
@@ -131,6 +134,11 @@ def api_key_status() -> str:
     return "\n".join(parts)
 
 
+def _text(value: Any) -> str:
+    """A setting as the text of a line edit: an unset (null) one is empty, never 'None'."""
+    return "" if value is None else str(value)
+
+
 def _get(settings: dict[str, Any], path: tuple[str, ...], default: Any = "") -> Any:
     node: Any = settings
     for part in path:
@@ -151,31 +159,36 @@ class SettingsDialog(QDialog):
         self.settings = settings
         seg = QGroupBox(self.tr("Segmenter"))
         fs = QFormLayout(seg)
-        self.segmenter = QComboBox()
-        self.segmenter.addItems(SEGMENTERS.names())
-        self.segmenter.setCurrentText(settings["segmenter"]["name"])
+        self.segmenter = BackendCombo("segmenters", SEGMENTERS.names(), settings["segmenter"]["name"], settings)
         self.sam_checkpoint = self._path_edit(_get(settings, ENGINE_KEYS["segmenter/sam_checkpoint"][0]), False)
         self.sam_hf_dir = self._path_edit(_get(settings, ENGINE_KEYS["segmenter/sam_hf_dir"][0]), True)
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(str(_get(settings, ENGINE_KEYS["segmenter/sam_device"][0], "auto")) or "auto")
         fs.addRow(self.tr("Backend"), self.segmenter)
+        fs.addRow(self.segmenter.hint)
         fs.addRow(self.tr("sam checkpoint"), self.sam_checkpoint)
         fs.addRow(self.tr("sam-hf folder"), self.sam_hf_dir)
         fs.addRow(self.tr("Device"), self.device)
 
         crit = QGroupBox(self.tr("Critic"))
         fc = QFormLayout(crit)
-        self.critic = QComboBox()
-        self.critic.addItems(CRITICS.names())
-        self.critic.setCurrentText(settings["critic"]["name"])
+        self.critic = BackendCombo("critics", CRITICS.names(), settings["critic"]["name"], settings)
         self.qwen_dir = self._path_edit(_get(settings, ENGINE_KEYS["critic/qwen_dir"][0]), True)
-        self.dashscope_model = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/dashscope_model"][0])))
-        self.openai_base_url = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/openai_base_url"][0])))
-        self.openai_model = QLineEdit(str(_get(settings, ENGINE_KEYS["critic/openai_model"][0])))
+        self.dashscope_model = QLineEdit(_text(_get(settings, ENGINE_KEYS["critic/dashscope_model"][0])))
+        self.openai_base_url = QLineEdit(_text(_get(settings, ENGINE_KEYS["critic/openai_base_url"][0])))
+        self.openai_model = QLineEdit(_text(_get(settings, ENGINE_KEYS["critic/openai_model"][0])))
+        self.min_evidence = QDoubleSpinBox()
+        self.min_evidence.setRange(0.0, 1.0)
+        self.min_evidence.setSingleStep(0.05)
+        self.min_evidence.setValue(float(_get(settings, ENGINE_KEYS["critic/heuristic_min_evidence"][0], 0.25) or 0.0))
+        self.min_evidence.setToolTip(self.tr("The heuristic baseline proposes a point only where its evidence reaches "
+                                             "this: lower it (e.g. 0.05) when Propose / Auto find nothing."))
         keys = QLabel(api_key_status())
         keys.setToolTip(self.tr("API keys are read from the environment or the system keyring and never stored here."))
         fc.addRow(self.tr("Backend"), self.critic)
+        fc.addRow(self.critic.hint)
+        fc.addRow(self.tr("heuristic min. evidence"), self.min_evidence)
         fc.addRow(self.tr("qwen model folder"), self.qwen_dir)
         fc.addRow(self.tr("dashscope model"), self.dashscope_model)
         fc.addRow(self.tr("openai base URL"), self.openai_base_url)
@@ -215,6 +228,8 @@ class SettingsDialog(QDialog):
         self.out_dir = self._path_edit(shown_out, True)
         self.work_dir = self._path_edit(shown_work, True)
         self._shown_folders = {"gui/out_dir": str(shown_out or ""), "gui/work_dir": str(shown_work or "")}
+        for folder in (self.out_dir, self.work_dir):
+            folder.edit.setMinimumWidth(260)  # a folder path must stay readable, not '/out'
         fo.addRow(self.tr("Outputs"), self.out_dir)
         fo.addRow(self.tr("Work (autosave)"), self.work_dir)
 
@@ -253,7 +268,7 @@ class SettingsDialog(QDialog):
 
     def _path_edit(self, value: Any, folder: bool) -> QWidget:
         w = QWidget()
-        edit = QLineEdit(str(value or ""))
+        edit = QLineEdit(_text(value))
         browse = QPushButton("...")
         browse.setToolTip(self.tr("Browse"))
         browse.setFixedWidth(28)
@@ -280,13 +295,14 @@ class SettingsDialog(QDialog):
 
         device = self.device.currentText()
         return {
-            "segmenter/name": self.segmenter.currentText(),
+            "segmenter/name": self.segmenter.current_name(),
             "segmenter/sam_checkpoint": text(self.sam_checkpoint),
             "segmenter/sam_device": device,
             "segmenter/sam_hf_dir": text(self.sam_hf_dir),
             "segmenter/sam_hf_device": device,
-            "critic/name": self.critic.currentText(),
+            "critic/name": self.critic.current_name(),
             "critic/qwen_dir": text(self.qwen_dir),
+            "critic/heuristic_min_evidence": round(self.min_evidence.value(), 4),
             "critic/qwen_device": device,
             "critic/dashscope_model": self.dashscope_model.text().strip(),
             "critic/openai_base_url": self.openai_base_url.text().strip(),
@@ -301,6 +317,24 @@ class SettingsDialog(QDialog):
             "gui/language": str(self.language.currentData()),
             "gui/theme": str(self.theme.currentData()),
         }
+
+    def accept(self) -> None:
+        """OK with a segmenter that cannot run here (no weights, even with the paths typed in this dialog):
+        ask once, so that a new annotator is not left with a window that cannot segment."""
+        from engine.models.listing_choices import Role, choice
+
+        v = self.values()
+        typed = {"segmenter": {"options": {"sam": {"checkpoint": v["segmenter/sam_checkpoint"] or None},
+                                           "sam-hf": {"model_dir": v["segmenter/sam_hf_dir"] or None}}}}
+        chosen = choice("segmenters", v["segmenter/name"], deep_merge(self.settings, typed))
+        if not chosen.available and chosen.role is not Role.OTHER:
+            answer = QMessageBox.question(
+                self, self.tr("Segmenter not available"),
+                self.tr("{0}\n\nThe window keeps the current segmenter until this one can run. Use {1} "
+                        "anyway?").format(hint_for(chosen), chosen.name))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().accept()
 
     def changed_folders(self) -> dict[str, str]:
         """The folders the annotator edited in the dialog (key -> new text)."""

@@ -66,8 +66,10 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("cancel", ("Esc",), QT_TRANSLATE_NOOP("Shortcuts", "Cancel the running job")),
     Shortcut("settings", ("Ctrl+,",), QT_TRANSLATE_NOOP("Shortcuts", "Settings")),
     Shortcut("models", (), QT_TRANSLATE_NOOP("Shortcuts", "Models: find, check and download weights")),
+    Shortcut("save_automatically", (),
+             QT_TRANSLATE_NOOP("Shortcuts", "Save automatically: save the image when moving to another one")),
     Shortcut("open_video", (), QT_TRANSLATE_NOOP("Shortcuts", "Open video frames and track objects")),
-    Shortcut("help", ("F1",), QT_TRANSLATE_NOOP("Shortcuts", "This list")),
+    Shortcut("help", ("F1",), QT_TRANSLATE_NOOP("Shortcuts", "Keyboard shortcuts (this list)")),
     Shortcut("quit", ("Ctrl+Q",), QT_TRANSLATE_NOOP("Shortcuts", "Quit")),
 )
 

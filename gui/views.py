@@ -7,15 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.sculpt.views import PointView  # the engine's own frozen point view: the same fields
+from engine.sculpt.views import PointView, RoundFigures, SquarePlace  # the engine's frozen views
 
 
 @dataclass(frozen=True)
-class SquareView:
-    anchor_id: int
-    x0: int
-    y0: int
-    side: int
+class SquareView(SquarePlace):  # anchor_id, x0, y0, side
     inner: np.ndarray = field(compare=False)
     reason: str = ""  # the critic's words for this anchor's square
 
@@ -32,13 +28,7 @@ class VerdictView:
 
 
 @dataclass(frozen=True)
-class RoundView:
-    index: int
-    proposals: int
-    applied: bool
-    iou: float | None
-    area_before: int
-    area_after: int | None
+class RoundView(RoundFigures):  # index, proposals, applied, iou, area_before, area_after
     abstain_reason: str = ""  # why the critic proposed nothing (empty when it proposed points)
     verdict: VerdictView | None = None
     reverted: bool = False

@@ -31,6 +31,9 @@ class EditGestures:
     def _on_box(self, box) -> None:
         snap = self.snapshot
         if self._new_object_pending or snap is None or snap.selected is None:
+            if self._new_object_pending:  # the box is drawn; still ROI mode, where a click selects an object
+                self.statusBar().showMessage(self.tr("new object: press 1 (Points) to refine it with clicks; in ROI "
+                                                     "mode a click selects an object"), 8000)
             self._new_object_pending = False
             self.submit(c.AddObject(tuple(box), self.objects_panel.current_label() or None))
         else:

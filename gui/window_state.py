@@ -16,6 +16,14 @@ from gui.settings_dialog import SettingsDialog, apply_overrides, open_qsettings,
 UI_STATE_VERSION = 3  # bump when the docks change, so an old saved layout is not applied
 
 
+def auto_rounds(settings: dict[str, Any]) -> int:
+    """Auto's round count as Settings > Rounds (Auto) says (the CLI's sculpt.rounds), at least one."""
+    try:
+        return max(1, int(settings.get("sculpt", {}).get("rounds", 1)))
+    except (TypeError, ValueError):
+        return 1  # defaults.json's sculpt.rounds
+
+
 class WindowState:
     def last_image(self) -> tuple[Path, str] | None:
         """The folder and image open when the window last closed (QSettings), if it still exists."""
@@ -50,6 +58,24 @@ class WindowState:
             self.open_item(rec.name)
         self.log_panel.append(self.tr("recovering the unsaved work on {0}").format(rec.name))
         return True
+
+    def set_save_automatically(self, on: bool | None = None) -> None:
+        """File > Save automatically (like labelme's File > Save Automatically): remembered in QSettings."""
+        act = self.actions_by_name["save_automatically"]
+        if on is not None:
+            act.setChecked(bool(on))
+        qs = open_qsettings()
+        qs.setValue("gui/save_automatically", "true" if act.isChecked() else "false")
+        qs.sync()
+
+    def save_before_leaving(self, next_name: str) -> None:
+        """With Save automatically on, the image being left is saved first when it has unsaved work."""
+        name = self.current_name
+        act = getattr(self, "actions_by_name", {}).get("save_automatically")
+        if act is None or not act.isChecked() or not name or name == next_name or self.snapshot is None:
+            return
+        if self.image_list.state(name) == "in progress":
+            self.submit(c.Save(str(self.out_dir)))
 
     def discard_autosave(self) -> None:
         name = self.current_name
@@ -99,9 +125,13 @@ class WindowState:
     def apply_settings(self, settings: dict[str, Any]) -> None:
         """New engine settings for the worker (the output folder stays the session's)."""
         self.settings = settings
+        self.session_panel.auto_rounds.setValue(auto_rounds(settings))
         self.submit(c.Configure(settings))
 
     def _restore_layout(self, qs) -> None:
+        act = getattr(self, "actions_by_name", {}).get("save_automatically")
+        if act is not None:
+            act.setChecked(str(qs.value("gui/save_automatically", "false")) == "true")
         geometry = qs.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)

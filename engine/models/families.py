@@ -31,7 +31,7 @@ SPECS: dict[str, FamilySpec] = {
     "sam-hf": FamilySpec("hf", ("torch", "transformers"), ("sam",), "model_dir"),
     "sam2": FamilySpec("hf", ("torch", "transformers"), ("sam2", "sam2_video"), "model_dir"),
     "sam-hq": FamilySpec("hf", ("torch", "transformers"), ("sam_hq",), "model_dir"),
-    "edgetam": FamilySpec("hf", ("torch", "transformers"), ("edgetam", "edgetam_video"), "model_dir"),
+    "edgetam": FamilySpec("hf", ("torch", "transformers", "timm"), ("edgetam", "edgetam_video"), "model_dir"),
     "sam3": FamilySpec("hf", ("torch", "transformers"), ("sam3_video", "sam3"), "model_dir"),
     "qwen": FamilySpec("hf", ("torch", "transformers", "qwen_vl_utils"), ("qwen2_5_vl",), "model_path"),
     "qwen3": FamilySpec("hf", ("torch", "transformers", "qwen_vl_utils"), ("qwen3_vl", "qwen3_vl_moe"), "model_path",

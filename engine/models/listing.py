@@ -22,6 +22,12 @@ def key_status(family: Family) -> str:
 def family_row(family: Family, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     missing = family.packages_missing()
     found = discover(family, settings)
+    if not found:  # a backend with its own kind of weights (an ONNX pair): its own finder
+        from engine.models.discovery import Found, folder_size
+        from engine.models.listing_choices import other_weights
+
+        if hit := other_weights(family.name, settings):
+            found = [Found(hit[0], hit[0].name.split(".")[0], folder_size(hit[0]), hit[1])]
     if family.spec.weights == "key":
         status = "ready" if os.environ.get(family.spec.key_env) and not missing else "needs a key"
     elif family.spec.weights == "none":

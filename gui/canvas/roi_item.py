@@ -59,6 +59,8 @@ class RoiHandle(QGraphicsRectItem):
     def mouseReleaseEvent(self, event) -> None:
         if self._press is not None and self.roi.rect() != self._rect0:
             self.roi.changed()
+        elif self._press is not None and self.corner == 4 and self.roi.on_click is not None:
+            self.roi.on_click(event.scenePos())  # a click, not a drag: what lies under the centre handle gets it
         self._press = None
 
 
@@ -71,6 +73,7 @@ class RoiItem(QGraphicsRectItem):
         self.setPen(pen)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the body lets clicks through to add points
         self.on_changed = on_changed
+        self.on_click: Callable[[QPointF], None] | None = None  # a click (no drag) on the centre handle
         self.handles = [RoiHandle(self, i) for i in range(5)]
         self.setToolTip(QCoreApplication.translate("RoiItem", "ROI box"))
 

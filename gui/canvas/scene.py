@@ -34,6 +34,7 @@ class CanvasScene(QGraphicsScene):
         self.image_item = ImageItem()
         self.mask_item = MaskItem()
         self.roi_item = RoiItem(self._roi_edited)
+        self.roi_item.on_click = self._centre_clicked
         self.roi_item.setVisible(False)
         for it in (self.image_item, self.mask_item, self.roi_item):
             self.addItem(it)
@@ -155,15 +156,17 @@ class CanvasScene(QGraphicsScene):
         return (max(0.0, r.left()), max(0.0, r.top()), min(float(w), r.right()), min(float(h), r.bottom()))
 
     # ---- gestures ----------------------------------------------------------------------------
-    def _item_grabs(self, pos: QPointF) -> bool:
-        """Whether an interactive item (a point or a ROI handle) is under the cursor."""
+    def _item_grabs(self, pos: QPointF, button: Qt.MouseButton | None = None) -> bool:
+        """Whether an interactive item (a point or a ROI handle) under the cursor takes this button (a ROI
+        handle takes only the left one: a right click on it is still a negative point)."""
         for it in self.items(pos):
-            if it.acceptedMouseButtons() != Qt.MouseButton.NoButton and it not in (self.image_item, self.mask_item):
+            taken = it.acceptedMouseButtons() if button is None else it.acceptedMouseButtons() & button
+            if taken != Qt.MouseButton.NoButton and it not in (self.image_item, self.mask_item):
                 return True
         return False
 
     def mousePressEvent(self, event) -> None:
-        if self.image_size == (0, 0) or (self._item_grabs(event.scenePos()) and self.mode in ("points", "roi")):
+        if self.image_size == (0, 0) or (self._item_grabs(event.scenePos(), event.button()) and self.mode in ("points", "roi")):
             super().mousePressEvent(event)
             return
         pos = event.scenePos()
@@ -232,6 +235,14 @@ class CanvasScene(QGraphicsScene):
         elif self.mode == "roi" and self._inside(start):
             self.object_clicked.emit(start.x(), start.y())
         event.accept()
+
+    def _centre_clicked(self, pos: QPointF) -> None:
+        """A left click on the ROI's move handle (the box centre, where the object usually is) is a click:
+        a positive point in points mode, picking the object in ROI mode; a drag still moves the box."""
+        if self.mode == "points" and self._inside(pos):
+            self.point_requested.emit(pos.x(), pos.y(), True)
+        elif self.mode == "roi" and self._inside(pos):
+            self.object_clicked.emit(pos.x(), pos.y())
 
     def _inside(self, pos: QPointF) -> bool:
         w, h = self.image_size

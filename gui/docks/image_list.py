@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -33,6 +34,15 @@ def state_name(state: str) -> str:
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
+def empty_folder_words(root) -> str:
+    """What to say when a folder holds no image (a new user opened the parent, or a folder of videos)."""
+    from engine.io.images import IMAGE_SUFFIXES
+
+    return QCoreApplication.translate(
+        "ImageListPanel", "no images in {0}: open a folder of {1} files, or one with an images/ (aux) or Imgs/ "
+                          "(COD) folder").format(root, ", ".join(IMAGE_SUFFIXES))
+
+
 class ImageListPanel(QWidget):
     activated = Signal(str)
 
@@ -46,6 +56,8 @@ class ImageListPanel(QWidget):
         for st in STATES:
             self.state_combo.addItem(state_name(st), st)
         self.list = QListWidget()
+        self.progress = QLabel("")  # how far the dataset is: done / in progress / flagged of all
+        self.progress.setObjectName("image-progress")
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.state_combo)
@@ -53,6 +65,7 @@ class ImageListPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
         lay.addWidget(self.list, 1)
+        lay.addWidget(self.progress)
         self.states: dict[str, str] = {}
         self.errors: dict[str, str] = {}
         self._items: dict[str, QListWidgetItem] = {}
@@ -93,7 +106,13 @@ class ImageListPanel(QWidget):
         item.setForeground(QBrush(colour(state)))
         item.setToolTip(self.errors.get(name, state_name(state)))
 
+    def _show_progress(self) -> None:
+        counts = {st: sum(1 for s in self.states.values() if s == st) for st in ("done", "in progress", "flagged")}
+        self.progress.setText(self.tr("{0} of {1} done, {2} in progress, {3} flagged").format(
+            counts["done"], len(self.states), counts["in progress"], counts["flagged"]))
+
     def _apply_filter(self) -> None:
+        self._show_progress()
         text = self.filter_edit.text().strip().lower()
         want = self.state_combo.currentData() or "all"
         for name, item in self._items.items():

@@ -68,9 +68,11 @@ class SessionPanel(QWidget):
         self.instance_edit = QLineEdit()
         self.instance_edit.setPlaceholderText(self.tr("what the object is"))
         self.instance_edit.editingFinished.connect(lambda: self.instance_changed.emit(self.instance_edit.text().strip()))
+        self.segmenter_role = QLabel("")
+        self.critic_role = QLabel("")
         info = QFormLayout()
-        info.addRow(self.tr("Segmenter"), self.segmenter_label)
-        info.addRow(self.tr("Critic"), self.critic_label)
+        info.addRow(self.tr("Segmenter"), self._with_role(self.segmenter_label, self.segmenter_role))
+        info.addRow(self.tr("Critic"), self._with_role(self.critic_label, self.critic_role))
         info.addRow(self.tr("Loaded"), self.models_label)
         info.addRow(self.tr("Instance"), self.instance_edit)
 
@@ -187,6 +189,30 @@ class SessionPanel(QWidget):
         self.row_ids: list[str] = []
         self._confidence: dict[str, float] = {}
 
+    @staticmethod
+    def _with_role(name: QLabel, role: QLabel) -> QWidget:
+        w = QWidget()
+        row = QHBoxLayout(w)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(name)
+        row.addWidget(role)
+        row.addStretch(1)
+        return w
+
+    def _show_backend(self, name_label: QLabel, role_label: QLabel, kind: str, name: str) -> None:
+        """The backend's name, and beside it what it is when it is not a model (a baseline is never
+        presented as one: the row's title reads 'segmentation model' in Chinese)."""
+        if name_label.text() == name and role_label.property("backend") == name:
+            return
+        from engine.models.listing_choices import Role, role_of
+
+        role = role_of(kind, name)
+        words = {Role.BASELINE: self.tr("(baseline, no weights)"), Role.EVALUATION: self.tr("(evaluation only)")}
+        name_label.setText(name)
+        role_label.setText(words.get(role, ""))
+        role_label.setProperty("backend", name)
+        role_label.setProperty("role", role.value)
+
     # ---- state ----------------------------------------------------------------------------
     def set_busy(self, busy: bool) -> None:
         for b in (self.run_button, self.propose_button, self.apply_button, self.auto_button, self.keep_button,
@@ -215,12 +241,15 @@ class SessionPanel(QWidget):
 
     # ---- snapshot -------------------------------------------------------------------------
     def show_snapshot(self, snap) -> None:  # snap: gui.views.Snapshot
-        self.segmenter_label.setText(snap.segmenter)
-        self.critic_label.setText(snap.critic)
+        self._show_backend(self.segmenter_label, self.segmenter_role, "segmenters", snap.segmenter)
+        self._show_backend(self.critic_label, self.critic_role, "critics", snap.critic)
         if not self.instance_edit.hasFocus():
             self.instance_edit.setText(snap.instance)
-        self.notice.setText(snap.notice)
-        self.notice.setVisible(bool(snap.notice))
+        notice = snap.notice or ("" if snap.objects else self.tr(
+            "To start: drag a box around the object on the image (a drag on empty space draws the ROI; B starts "
+            "another object), then Run, Propose or Auto."))
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
         self._show_proposals(snap)
         self._show_rounds(snap)
         self._show_verdict(snap)
@@ -271,6 +300,8 @@ class SessionPanel(QWidget):
         why = ""
         if last is not None and last.proposals == 0 and not last.applied:
             why = self.tr("Round {0}: the critic proposed nothing. {1}").format(last.index, last.abstain_reason)
+            if self.critic_role.property("role") == "baseline":  # the heuristic: its one knob is in Settings
+                why += " " + self.tr("(Settings > Critic > heuristic min. evidence: lower it for more proposals)")
         elif hidden:
             why = self.tr("{0} proposal(s) below the confidence threshold are hidden").format(hidden)
         self.abstain.setText(why)

@@ -20,6 +20,53 @@
     </message>
 </context>
 <context>
+    <name>BackendCombo</name>
+    <message>
+        <source>{0} (baseline, no weights)</source>
+        <translation>{0}（基线，无需权重）</translation>
+    </message>
+    <message>
+        <source>{0} (evaluation only: needs the ground truth)</source>
+        <translation>{0}（仅用于评估：需要真值掩码）</translation>
+    </message>
+    <message>
+        <source>{0} (no weights: see File &gt; Models)</source>
+        <translation>{0}（没有权重：见“文件 &gt; 模型”）</translation>
+    </message>
+    <message>
+        <source>{0} (no API key: see File &gt; Models)</source>
+        <translation>{0}（没有 API 密钥：见“文件 &gt; 模型”）</translation>
+    </message>
+    <message>
+        <source>{0} (not installed: {1})</source>
+        <translation>{0}（未安装：{1}）</translation>
+    </message>
+    <message>
+        <source>No weights found for {0}: File &gt; Models downloads them (or lists where they are looked for); until then the window cannot use it.</source>
+        <translation>没有找到 {0} 的权重：用“文件 &gt; 模型”下载（或查看在哪些位置查找）；在此之前窗口无法使用它。</translation>
+    </message>
+    <message>
+        <source>{0} needs an API key in the environment or the system keyring (File &gt; Models says which).</source>
+        <translation>{0} 需要环境变量或系统密钥环中的 API 密钥（“文件 &gt; 模型”会说明是哪一个）。</translation>
+    </message>
+    <message>
+        <source>{0} is not installed: {1}</source>
+        <translation>{0} 未安装：{1}</translation>
+    </message>
+    <message>
+        <source>A classical baseline, not a model: it needs no weights and always runs.</source>
+        <translation>经典基线方法，不是模型：无需权重，总能运行。</translation>
+    </message>
+    <message>
+        <source>Answers from the ground-truth mask (the dataset&apos;s gt folder): for evaluation, not for annotating new images.</source>
+        <translation>根据真值掩码（数据集的 gt 文件夹）作答：用于评估，不用于标注新图像。</translation>
+    </message>
+    <message>
+        <source>Weights found: {0}</source>
+        <translation>已找到权重：{0}</translation>
+    </message>
+</context>
+<context>
     <name>CriticWords</name>
     <message>
         <source>leak {0}, miss {1}</source>
@@ -54,6 +101,14 @@
         <translation>颜色统计无法确认伪装目标上的这一改变（保守策略；</translation>
     </message>
     <message>
+        <source>no clear evidence where a point would go</source>
+        <translation>没有明确证据表明点应放在哪里</translation>
+    </message>
+    <message>
+        <source>no clear evidence that the change helped (policy strict): </source>
+        <translation>没有明确证据表明这次修改有帮助（策略 strict）：</translation>
+    </message>
+    <message>
         <source>no clear evidence: </source>
         <translation>没有明确证据：</translation>
     </message>
@@ -63,6 +118,10 @@
     <message>
         <source>draw a box for the new object</source>
         <translation>请为新对象画一个框</translation>
+    </message>
+    <message>
+        <source>new object: press 1 (Points) to refine it with clicks; in ROI mode a click selects an object</source>
+        <translation>已新建对象：按 1（点模式）用点击细化它；在 ROI 模式下单击是选择对象</translation>
     </message>
     <message>
         <source>draw an ROI first: the brush edits an existing mask</source>
@@ -210,12 +269,20 @@
         <translation>{0} 用时 {1:.2f} 秒</translation>
     </message>
     <message>
+        <source>{0} cannot be used ({1}); still using {2}</source>
+        <translation>无法使用 {0}（{1}）；继续使用 {2}</translation>
+    </message>
+    <message>
         <source>settings applied: segmenter {0}, critic {1}</source>
         <translation>设置已应用：分割模型 {0}，评审模型 {1}</translation>
     </message>
     <message>
         <source>loading segmenter {0}</source>
         <translation>正在加载分割模型 {0}</translation>
+    </message>
+    <message>
+        <source>{0} cannot be used ({1}); using the baseline {2} until it can (File &gt; Models)</source>
+        <translation>无法使用 {0}（{1}）；在它能用之前使用基线 {2}（见“文件 &gt; 模型”）</translation>
     </message>
     <message>
         <source>critic unavailable: {0}</source>
@@ -285,6 +352,42 @@
 <context>
     <name>ExportDialog</name>
     <message>
+        <source>NAME.png: one 0/255 mask per image (all objects together)</source>
+        <translation>NAME.png：每张图像一个 0/255 掩码（所有对象合并）</translation>
+    </message>
+    <message>
+        <source>NAME.png with instance ids + objects.json (id -&gt; label, box)</source>
+        <translation>NAME.png 实例编号 + objects.json（编号 -&gt; 类别、框）</translation>
+    </message>
+    <message>
+        <source>COCO annotations.json, one RLE mask per object (exact)</source>
+        <translation>COCO annotations.json，每个对象一个 RLE 掩码（精确）</translation>
+    </message>
+    <message>
+        <source>COCO annotations.json with polygons</source>
+        <translation>COCO annotations.json，多边形</translation>
+    </message>
+    <message>
+        <source>LabelMe NAME.json, polygon shapes (editable in labelme / X-AnyLabeling)</source>
+        <translation>LabelMe NAME.json，多边形（可在 labelme / X-AnyLabeling 中编辑）</translation>
+    </message>
+    <message>
+        <source>LabelMe NAME.json, one exact mask shape per object</source>
+        <translation>LabelMe NAME.json，每个对象一个精确的掩码形状</translation>
+    </message>
+    <message>
+        <source>Ultralytics YOLO segmentation: images/, labels/, classes.txt, data.yaml</source>
+        <translation>Ultralytics YOLO 分割：images/、labels/、classes.txt、data.yaml</translation>
+    </message>
+    <message>
+        <source>Pascal VOC: SegmentationClass/, SegmentationObject/, labelmap.txt</source>
+        <translation>Pascal VOC：SegmentationClass/、SegmentationObject/、labelmap.txt</translation>
+    </message>
+    <message>
+        <source>COD10K layout: Imgs/, GT/ (0/255), Instance/</source>
+        <translation>COD10K 布局：Imgs/、GT/（0/255）、Instance/</translation>
+    </message>
+    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -313,12 +416,36 @@
         <translation>导出输出文件夹中所有已保存的图像；文件写入 &lt;输出&gt;/export-&lt;格式&gt;。</translation>
     </message>
     <message>
+        <source>Save &apos;{0}&apos; first (its work is not saved yet)</source>
+        <translation>先保存“{0}”（它的工作尚未保存）</translation>
+    </message>
+    <message>
+        <source>Nothing is saved in this folder yet: Save (Ctrl+S) writes the open image there; Export converts the saved images.</source>
+        <translation>这个文件夹里还没有保存任何图像：“保存”（Ctrl+S）把当前图像写到这里；“导出”转换已保存的图像。</translation>
+    </message>
+    <message>
+        <source>{0} image(s) will be exported.</source>
+        <translation>将导出 {0} 张图像。</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is saved first.</source>
+        <translation>先保存“{0}”。</translation>
+    </message>
+    <message>
+        <source>{0} other image(s) in progress have unsaved work: it is not in the export (open each and Save).</source>
+        <translation>另有 {0} 张进行中的图像有未保存的工作：它们不在导出中（逐张打开并保存）。</translation>
+    </message>
+    <message>
         <source>Choose a folder</source>
         <translation>选择文件夹</translation>
     </message>
 </context>
 <context>
     <name>ExportJob</name>
+    <message>
+        <source>nothing to export: no image is saved in {0} yet (File &gt; Save, Ctrl+S, writes the open image there; Export converts the saved images)</source>
+        <translation>没有可导出的内容：{0} 中还没有保存任何图像（“文件 &gt; 保存”，Ctrl+S，把当前图像写到那里；“导出”转换已保存的图像）</translation>
+    </message>
     <message>
         <source>exporting</source>
         <translation>正在导出</translation>
@@ -370,12 +497,20 @@
         <translation>出错</translation>
     </message>
     <message>
+        <source>no images in {0}: open a folder of {1} files, or one with an images/ (aux) or Imgs/ (COD) folder</source>
+        <translation>{0} 中没有图像：请打开包含 {1} 文件的文件夹，或带有 images/（aux）或 Imgs/（COD）子文件夹的文件夹</translation>
+    </message>
+    <message>
         <source>filter by name</source>
         <translation>按名称筛选</translation>
     </message>
     <message>
         <source>all</source>
         <translation>全部</translation>
+    </message>
+    <message>
+        <source>{0} of {1} done, {2} in progress, {3} flagged</source>
+        <translation>已完成 {0}/{1}，进行中 {2}，已标记 {3}</translation>
     </message>
 </context>
 <context>
@@ -387,6 +522,93 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>working... {0} s</source>
+        <translation>处理中... {0} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>LogWords</name>
+    <message>
+        <source>open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>new object</source>
+        <translation>新建对象</translation>
+    </message>
+    <message>
+        <source>add point</source>
+        <translation>加点</translation>
+    </message>
+    <message>
+        <source>move point</source>
+        <translation>移动点</translation>
+    </message>
+    <message>
+        <source>remove points</source>
+        <translation>删除点</translation>
+    </message>
+    <message>
+        <source>ROI</source>
+        <translation>ROI 框</translation>
+    </message>
+    <message>
+        <source>brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>propose</source>
+        <translation>提议</translation>
+    </message>
+    <message>
+        <source>apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>accept/reject</source>
+        <translation>采纳/拒绝</translation>
+    </message>
+    <message>
+        <source>save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>undo/redo</source>
+        <translation>撤销/重做</translation>
+    </message>
+    <message>
+        <source>settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>nothing proposed in round {0}</source>
+        <translation>第 {0} 轮没有提议点</translation>
+    </message>
+    <message>
+        <source>converged in round {0} (IoU {1})</source>
+        <translation>第 {0} 轮已收敛（交并比 {1}）</translation>
+    </message>
+    <message>
+        <source>round {0} proposed what a reverted round did: stopped</source>
+        <translation>第 {0} 轮提议了被撤回的那一轮的点：已停止</translation>
+    </message>
+    <message>
+        <source>rounds done</source>
+        <translation>各轮已完成</translation>
     </message>
 </context>
 <context>
@@ -611,12 +833,56 @@
         <translation>缺少：{0}</translation>
     </message>
     <message>
+        <source>(baseline)</source>
+        <translation>（基线）</translation>
+    </message>
+    <message>
+        <source>(evaluation only)</source>
+        <translation>（仅用于评估）</translation>
+    </message>
+    <message>
+        <source>segmenter</source>
+        <translation>分割模型</translation>
+    </message>
+    <message>
+        <source>critic</source>
+        <translation>评审模型</translation>
+    </message>
+    <message>
+        <source>localiser</source>
+        <translation>定位模型</translation>
+    </message>
+    <message>
+        <source>inpainter</source>
+        <translation>修复模型</translation>
+    </message>
+    <message>
+        <source>an API key ({0} or the OS keyring)</source>
+        <translation>API 密钥（{0} 或系统密钥环）</translation>
+    </message>
+    <message>
+        <source>weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>nothing (no weights)</source>
+        <translation>无（不需要权重）</translation>
+    </message>
+    <message>
         <source>key {0}</source>
         <translation>密钥 {0}</translation>
     </message>
     <message>
         <source>Looked in:</source>
         <translation>查找过的位置：</translation>
+    </message>
+    <message>
+        <source>key set in {0}</source>
+        <translation>密钥已在 {0} 中设置</translation>
+    </message>
+    <message>
+        <source>key not in {0} (the OS keyring is not checked here)</source>
+        <translation>{0} 中没有密钥（这里不检查系统密钥环）</translation>
     </message>
     <message>
         <source>found</source>
@@ -649,6 +915,18 @@
     <message>
         <source>Downloaded to {0}</source>
         <translation>已下载到 {0}</translation>
+    </message>
+    <message>
+        <source>Settings &gt; Segmenter</source>
+        <translation>设置 &gt; 分割模型</translation>
+    </message>
+    <message>
+        <source>Settings &gt; Critic</source>
+        <translation>设置 &gt; 评审模型</translation>
+    </message>
+    <message>
+        <source>To use it, choose {0} in {1}.</source>
+        <translation>要使用它，请在“{1}”中选择 {0}。</translation>
     </message>
     <message>
         <source>Download failed: {0}</source>
@@ -836,6 +1114,10 @@
     <message>
         <source>auto round {0}: {1} points, IoU {2:.4f}</source>
         <translation>自动第 {0} 轮：{1} 个点，交并比 {2:.4f}</translation>
+    </message>
+    <message>
+        <source>auto: {0}</source>
+        <translation>自动：{0}</translation>
     </message>
     <message>
         <source>auto: cancelled after round {0}</source>
@@ -1093,6 +1375,18 @@
         <translation>轮次</translation>
     </message>
     <message>
+        <source>(baseline, no weights)</source>
+        <translation>（基线，无需权重）</translation>
+    </message>
+    <message>
+        <source>(evaluation only)</source>
+        <translation>（仅用于评估）</translation>
+    </message>
+    <message>
+        <source>To start: drag a box around the object on the image (a drag on empty space draws the ROI; B starts another object), then Run, Propose or Auto.</source>
+        <translation>开始：在图像上围绕目标拖出一个框（在空白处拖动即画 ROI 框；B 新建另一个对象），然后点“运行”、“提议”或“自动”。</translation>
+    </message>
+    <message>
         <source>moved</source>
         <translation>已移动</translation>
     </message>
@@ -1103,6 +1397,10 @@
     <message>
         <source>Round {0}: the critic proposed nothing. {1}</source>
         <translation>第 {0} 轮：评审模型没有提议。{1}</translation>
+    </message>
+    <message>
+        <source>(Settings &gt; Critic &gt; heuristic min. evidence: lower it for more proposals)</source>
+        <translation>（设置 &gt; 评审模型 &gt; heuristic 最低证据：调低可得到更多提议点）</translation>
     </message>
     <message>
         <source>{0} proposal(s) below the confidence threshold are hidden</source>
@@ -1212,8 +1510,16 @@
         <translation>评审模型</translation>
     </message>
     <message>
+        <source>The heuristic baseline proposes a point only where its evidence reaches this: lower it (e.g. 0.05) when Propose / Auto find nothing.</source>
+        <translation>heuristic 基线只在证据达到该值处提议点：若“提议”/“自动”什么也没找到，可调低（如 0.05）。</translation>
+    </message>
+    <message>
         <source>API keys are read from the environment or the system keyring and never stored here.</source>
         <translation>API 密钥从环境变量或系统密钥环读取，从不保存在这里。</translation>
+    </message>
+    <message>
+        <source>heuristic min. evidence</source>
+        <translation>heuristic 最低证据</translation>
     </message>
     <message>
         <source>qwen model folder</source>
@@ -1318,6 +1624,18 @@
     <message>
         <source>Choose a file</source>
         <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Segmenter not available</source>
+        <translation>分割模型不可用</translation>
+    </message>
+    <message>
+        <source>{0}
+
+The window keeps the current segmenter until this one can run. Use {1} anyway?</source>
+        <translation>{0}
+
+在它能运行之前，窗口继续使用当前的分割模型。仍然选用 {1} 吗？</translation>
     </message>
 </context>
 <context>
@@ -1475,12 +1793,16 @@
         <translation>模型：查找、检查和下载权重</translation>
     </message>
     <message>
+        <source>Save automatically: save the image when moving to another one</source>
+        <translation>自动保存：切换到另一张图像时保存当前图像</translation>
+    </message>
+    <message>
         <source>Open video frames and track objects</source>
         <translation>打开视频帧并跟踪目标</translation>
     </message>
     <message>
-        <source>This list</source>
-        <translation>本列表</translation>
+        <source>Keyboard shortcuts (this list)</source>
+        <translation>快捷键（本列表）</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -1608,28 +1930,132 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>radius </source>
+        <translation>半径 </translation>
+    </message>
+    <message>
+        <source>Box / clicks</source>
+        <translation>框 / 点击</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Use propagated mask</source>
+        <translation>使用传播的掩码</translation>
+    </message>
+    <message>
+        <source>Clear object on frame</source>
+        <translation>清除本帧的对象提示</translation>
+    </message>
+    <message>
+        <source>Critique frame</source>
+        <translation>评审本帧</translation>
+    </message>
+    <message>
+        <source>Accept checked</source>
+        <translation>接受勾选项</translation>
+    </message>
+    <message>
+        <source>Reject all</source>
+        <translation>全部拒绝</translation>
+    </message>
+    <message>
         <source>Open a folder of frames</source>
         <translation>打开帧图像文件夹</translation>
     </message>
     <message>
-        <source>{0}: drag a box on a frame, then Propagate</source>
-        <translation>{0}：在某一帧上拖出框，然后点击“传播”</translation>
+        <source>{0}: drag a box or click on a frame, then Propagate</source>
+        <translation>{0}：在某一帧上拖出框或点击，然后点击传播</translation>
+    </message>
+    <message>
+        <source>object {0}: {1}</source>
+        <translation>对象 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>object {0} ({1}) on frame {2}: {3}</source>
+        <translation>对象 {0}（{1}），第 {2} 帧：{3}</translation>
+    </message>
+    <message>
+        <source>box</source>
+        <translation>框</translation>
+    </message>
+    <message>
+        <source>positive click</source>
+        <translation>正点击</translation>
+    </message>
+    <message>
+        <source>negative click</source>
+        <translation>负点击</translation>
+    </message>
+    <message>
+        <source>erased</source>
+        <translation>已擦除</translation>
+    </message>
+    <message>
+        <source>painted</source>
+        <translation>已绘制</translation>
+    </message>
+    <message>
+        <source>object {0} has no propagated mask on frame {1}</source>
+        <translation>对象 {0} 在第 {1} 帧没有传播的掩码</translation>
+    </message>
+    <message>
+        <source>propagated mask loaded: paint to correct it</source>
+        <translation>已载入传播的掩码：用画笔修正</translation>
+    </message>
+    <message>
+        <source>cleared</source>
+        <translation>已清除</translation>
     </message>
     <message>
         <source>frame {0} / {1}</source>
         <translation>第 {0} / {1} 帧</translation>
     </message>
     <message>
-        <source>object {0} on frame {1}</source>
-        <translation>第 {1} 帧上的对象 {0}</translation>
-    </message>
-    <message>
         <source>draw object {0}</source>
         <translation>绘制对象 {0}</translation>
     </message>
     <message>
+        <source>object {0} has no mask on frame {1}: propagate or paint first</source>
+        <translation>对象 {0} 在第 {1} 帧没有掩码：请先传播或绘制</translation>
+    </message>
+    <message>
+        <source>critiquing frame {0}...</source>
+        <translation>正在评审第 {0} 帧...</translation>
+    </message>
+    <message>
+        <source>{0}: {1} proposals on frame {2} (accept or reject)</source>
+        <translation>{0}：第 {2} 帧有 {1} 个建议点（接受或拒绝）</translation>
+    </message>
+    <message>
+        <source>{0}: no proposals on frame {1}</source>
+        <translation>{0}：第 {1} 帧没有建议点</translation>
+    </message>
+    <message>
+        <source>critic error: {0}</source>
+        <translation>评审器错误：{0}</translation>
+    </message>
+    <message>
+        <source>{0} proposals accepted</source>
+        <translation>已接受 {0} 个建议点</translation>
+    </message>
+    <message>
+        <source>{0} proposals rejected</source>
+        <translation>已拒绝 {0} 个建议点</translation>
+    </message>
+    <message>
         <source>propagating...</source>
         <translation>正在传播……</translation>
+    </message>
+    <message>
+        <source>re-propagating...</source>
+        <translation>正在重新传播...</translation>
     </message>
     <message>
         <source>cancelling...</source>
@@ -1638,6 +2064,10 @@
     <message>
         <source>done: masks in {0}</source>
         <translation>完成：掩码在 {0}</translation>
+    </message>
+    <message>
+        <source>correction cancelled: Re-propagate from this frame again resumes it ({0})</source>
+        <translation>修正已取消：再次点击“从此帧重新传播”即可继续（{0}）</translation>
     </message>
     <message>
         <source>cancelled: the frames done so far are in {0}</source>

@@ -81,3 +81,14 @@ def wait_state(qtbot, window, after: int, timeout: int = 30000):
 
 def state_id(window) -> int:
     return window.snapshot.state_id if window.snapshot is not None else 0
+
+
+TALKATIVE = {"critic": {"name": "heuristic", "options": {"heuristic": {"min_evidence": 0.05}}}}  # proposes on samples
+
+
+def open_sample(qtbot, make_window, name: str, overrides=None, **kw):
+    """A new window (make_window(overrides, **kw)) with the sample `name` open and its first mask shown."""
+    w = make_window(overrides, **kw)
+    w.open_folder(SAMPLES, select=name)
+    qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.mask is not None and not w.busy, timeout=30000)
+    return w

@@ -90,6 +90,10 @@ def test_heuristic_words_translated_model_replies_kept(chinese):
     text = "leak 0.00, miss 0.64; region 2 looks like the object (0.53)"
     assert localise(text, "heuristic") == "泄漏 0.00，遗漏 0.64; 区域 2 像目标（0.53）"
     assert localise(text, "qwen") == text, "a model's reply is shown as it came"
+    # every reason the heuristic writes comes out whole in Chinese (not an English head on a Chinese tail)
+    assert localise("no clear evidence where a point would go", "heuristic") == "没有明确证据表明点应放在哪里"
+    strict = localise("no clear evidence that the change helped (policy strict): leak 0.20, miss 0.10", "heuristic")
+    assert strict.startswith("没有明确证据表明这次修改有帮助") and "policy" not in strict
 
 
 def test_language_and_theme_settings_apply_at_start(qtbot, make_window, qapp, qsettings_file):

@@ -12,16 +12,11 @@ from PySide6.QtWidgets import QToolButton
 from engine.registry import SEGMENTERS
 from engine.segmenters.grabcut import GrabCutSegmenter
 from gui.settings_dialog import SettingsDialog, open_qsettings
-from tests.gui.conftest import SAMPLES, drag, state_id, wait_state
-
-TALKATIVE = {"critic": {"name": "heuristic", "options": {"heuristic": {"min_evidence": 0.05}}}}
+from tests.gui.conftest import SAMPLES, TALKATIVE, drag, open_sample, state_id, wait_state
 
 
 def opened(qtbot, make_window, name="moth", overrides=None, **kw):
-    w = make_window(overrides, **kw)
-    w.open_folder(SAMPLES, select=name)
-    qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.mask is not None and not w.busy, timeout=30000)
-    return w
+    return open_sample(qtbot, make_window, name, overrides, **kw)
 
 
 def test_settings_ok_keeps_the_sessions_folders(qtbot, make_window, tmp_path, qsettings_file):

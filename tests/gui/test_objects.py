@@ -11,16 +11,11 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from gui import commands as c
-from tests.gui.conftest import SAMPLES, click, drag, state_id, wait_state
-
-TALKATIVE = {"critic": {"name": "heuristic", "options": {"heuristic": {"min_evidence": 0.05}}}}
+from tests.gui.conftest import TALKATIVE, click, drag, open_sample, state_id, wait_state
 
 
 def opened(qtbot, make_window, name="demo", overrides=None, **kw):
-    w = make_window(overrides, **kw)
-    w.open_folder(SAMPLES, select=name)
-    qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.mask is not None and not w.busy, timeout=30000)
-    return w
+    return open_sample(qtbot, make_window, name, overrides, **kw)
 
 
 def new_object(qtbot, w, start, end, label):

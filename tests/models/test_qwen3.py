@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
-from engine.critics.vlm import VLMAnswer, VLMRequest
+from engine.critics.vlm import VLMAnswer
 from engine.errors import BackendError
 from engine.registry import CRITICS
 from engine.types import InstanceInfo
+from tests.critics.qwen_support import tiny_qwen_critic, uneven_square_requests
 
 pytestmark = pytest.mark.slow  # builds and runs a tiny Qwen3-VL (about 40 s on a busy 2-core CPU)
 SMALL = {"min_pixels": 32 * 32 * 4, "max_pixels": 32 * 32 * 32, "max_reply_length": 3}
@@ -20,9 +20,7 @@ SMALL = {"min_pixels": 32 * 32 * 4, "max_pixels": 32 * 32 * 32, "max_reply_lengt
 
 @pytest.fixture(scope="module")
 def qwen3(tiny_qwen3_dir):
-    critic = CRITICS.create("qwen", model_path=str(tiny_qwen3_dir), device="cpu", **SMALL)
-    yield critic
-    critic.unload("test ended")
+    yield from tiny_qwen_critic(tiny_qwen3_dir, SMALL)
 
 
 def test_family_is_read_from_the_config(qwen3):
@@ -34,9 +32,7 @@ def test_family_is_read_from_the_config(qwen3):
 
 
 def test_batched_generate_matches_one_by_one(qwen3):
-    rng = np.random.default_rng(1)
-    reqs = [VLMRequest("square", "Is region 1 background?" + " please" * i,
-                       rng.integers(0, 255, (200 + 60 * i, 260, 3), dtype=np.uint8), 3) for i in range(2)]
+    reqs = uneven_square_requests("Is region 1 background?", 3)
     batched = qwen3.ask(reqs)
     assert all(a.ok and 1 <= a.tokens <= 3 for a in batched)
     w, h = batched[0].space
