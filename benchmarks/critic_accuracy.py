@@ -28,12 +28,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import DEFAULT_DATA, RESULTS, camo_missing, grabcut_settings  # noqa: E402
 from engine.io.dataset import DatasetItem  # noqa: E402
 from engine.metrics.robot import RobotRun, miou_curve, review_rounds, run_robot, summarise  # noqa: E402
-from engine.settings import deep_merge, load_settings  # noqa: E402
+from engine.settings import deep_merge  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "camo-test"
-RESULTS = ROOT / "benchmarks" / "results"
 MODES = ("applied", "review", "verdict")
 CLICKS = "clicks only"
 
@@ -180,17 +179,12 @@ def main() -> int:
     if args.from_json:
         write_report(json.loads(args.from_json.read_text(encoding="utf-8")), args.out)
         return 0
-    if not (args.data / "images").is_dir():
-        print(f"skipped: {args.data} not found (the CAMO test set lives in ../shared/data/camo-test)")
-        print("SUMMARY skipped=1")
+    if camo_missing((args.data / "images").is_dir(), args.data):
         return 0
     from engine.metrics.bench import _prepare
     from engine.sculpt.runner import build_segmenter
 
-    over: dict[str, Any] = {"segmenter": {"name": "grabcut"}, "sculpt": {"strategy": "direct"}}
-    if args.grabcut_side:
-        over["segmenter"]["options"] = {"grabcut": {"max_side": args.grabcut_side}}
-    settings = load_settings(overrides=over)
+    settings = grabcut_settings(args.grabcut_side)
     review_cost = float(settings["eval"]["review_cost"] if args.review_cost is None else args.review_cost)
     stop_at = float(settings["eval"]["robot_stop_iou"])
     noises = [float(x) for x in args.noises.split(",") if x.strip()]

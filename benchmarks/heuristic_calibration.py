@@ -15,7 +15,6 @@ Writes benchmarks/results/heuristic_calibration.{json,md,png}; ends with one SUM
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import DEFAULT_DATA, RESULTS, camo_missing, read_pairs  # noqa: E402
 from engine.critics.base import CriticView  # noqa: E402
 from engine.critics.heuristic import HeuristicCritic  # noqa: E402
 from engine.geometry.anchors import place_anchors  # noqa: E402
@@ -37,8 +37,6 @@ from engine.sculpt.runner import build_segmenter  # noqa: E402
 from engine.settings import load_settings  # noqa: E402
 from engine.types import Box, InstanceInfo, PointLabel  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "camo-test"
-RESULTS = ROOT / "benchmarks" / "results"
 THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 1.0001, 0.05)]
 TARGET = 0.8
 
@@ -89,11 +87,9 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, help="keep the initial masks here (npz) and reuse them on the next run")
     args = ap.parse_args()
     pairs_file = args.data / "pairs.jsonl"
-    if not pairs_file.exists():
-        print(f"skipped: {pairs_file} not found (the CAMO test set lives in ../shared/data/camo-test)")
-        print("SUMMARY skipped=1")
+    if camo_missing(pairs_file.exists(), pairs_file):
         return 0
-    pairs = spread([json.loads(line) for line in pairs_file.read_text().splitlines() if line.strip()], args.images)
+    pairs = spread(read_pairs(pairs_file), args.images)
     settings = load_settings(user_path=Path("/nonexistent"))
     params = SculptParams()
     segmenter = build_segmenter(settings, args.segmenter)

@@ -14,7 +14,6 @@ Writes benchmarks/results/heuristic_verdict.{json,md}; ends with one SUMMARY lin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.heuristic_calibration import DEFAULT_DATA, RESULTS, resize_pair, spread  # noqa: E402
+from benchmarks.common import DEFAULT_DATA, RESULTS, camo_missing, read_pairs  # noqa: E402
+from benchmarks.heuristic_calibration import resize_pair, spread  # noqa: E402
 from engine.critics.heuristic import HeuristicCritic  # noqa: E402
 from engine.critics.verdict import Outcome, view_of  # noqa: E402
 from engine.geometry.masks import iou  # noqa: E402
@@ -63,11 +63,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     pairs_file = args.data / "pairs.jsonl"
-    if not pairs_file.exists():
-        print(f"skipped: {pairs_file} not found (the CAMO test set lives in ../shared/data/camo-test)")
-        print("SUMMARY skipped=1")
+    if camo_missing(pairs_file.exists(), pairs_file):
         return 0
-    pairs = spread([json.loads(line) for line in pairs_file.read_text().splitlines() if line.strip()], args.images)
+    pairs = spread(read_pairs(pairs_file), args.images)
     segmenter = build_segmenter(load_settings(user_path=Path("/nonexistent")), "grabcut")
     evidence = HeuristicCritic(verdict_policy="evidence")
     conservative = HeuristicCritic()

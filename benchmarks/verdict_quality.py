@@ -26,9 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.critic_accuracy import DEFAULT_DATA, RESULTS, camo_items  # noqa: E402
+from benchmarks.common import DEFAULT_DATA, RESULTS, camo_missing, grabcut_settings  # noqa: E402
+from benchmarks.critic_accuracy import camo_items  # noqa: E402
 from engine.geometry.masks import iou  # noqa: E402
-from engine.settings import deep_merge, load_settings  # noqa: E402
+from engine.settings import deep_merge  # noqa: E402
 
 EPS = 1e-9
 
@@ -67,17 +68,12 @@ def main() -> int:
     ap.add_argument("--grabcut-side", type=int, help="grabcut's working size (default its setting, 512)")
     ap.add_argument("--out", type=Path, default=RESULTS / "verdict_quality")
     args = ap.parse_args()
-    if not (args.data / "images").is_dir():
-        print(f"skipped: {args.data} not found (the CAMO test set lives in ../shared/data/camo-test)")
-        print("SUMMARY skipped=1")
+    if camo_missing((args.data / "images").is_dir(), args.data):
         return 0
     from engine.metrics.bench import _prepare
     from engine.sculpt.runner import build_segmenter
 
-    over: dict[str, Any] = {"segmenter": {"name": "grabcut"}, "sculpt": {"strategy": "direct"}}
-    if args.grabcut_side:
-        over["segmenter"]["options"] = {"grabcut": {"max_side": args.grabcut_side}}
-    settings = load_settings(overrides=over)
+    settings = grabcut_settings(args.grabcut_side)
     segmenter = build_segmenter(settings)
     critics = [c for c in args.critics.split(",") if c]
     rows: dict[str, list[dict[str, Any]]] = {c: [] for c in critics}
