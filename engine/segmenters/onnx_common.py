@@ -219,6 +219,7 @@ class SplitDecoderSession:
             image_key: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """-> (low-res logits (4, 256, 256), scores (4,)) for one prompt; index 0 is the single mask."""
         feed = {**decoder_feed(features, coords, labels, box, mask_input), **self.image_side(features, image_key)}
+        feed.pop("image_embeddings")  # the prompt graph takes the image graph's tokens instead
         scores, low = self.prompt.run(list(DECODER_OUTPUTS), feed)
         return low[0], scores[0]
 

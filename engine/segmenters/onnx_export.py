@@ -7,7 +7,7 @@ Two decoder layouts:
   backends upsample only the chosen mask, by OpenCV): inputs image_embeddings, point_coords, point_labels,
   mask_input, has_mask_input; outputs iou_predictions (1, 4) and low_res_masks (1, 4, 256, 256);
 - the `sam` backend's runtime onnx / auto: the same decoder split into a per-image and a per-click graph
-  (onnx_split_decoder.py), cached under <cache>/onnx/<weights fingerprint>-v2/ with a JSON record of the
+  (onnx_split_decoder.py), cached under <cache>/onnx/<weights fingerprint>-v3/ with a JSON record of the
   check against torch."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from engine.segmenters.onnx_common import (
 )
 
 log = logging.getLogger("sam_sculpt.onnx")
-EXPORT_VERSION = 2  # bump when the exported graph changes: old cache entries are then ignored
+EXPORT_VERSION = 3  # bump when the exported graph changes: old cache entries are then ignored
 OPSET = 17
 IMAGE_FILE, PROMPT_FILE, PROMPT_INT8_FILE = "decoder_image.onnx", "decoder_prompt.onnx", "decoder_prompt.int8.onnx"
 AGREEMENT_MIN = 0.99  # IoU of every check mask vs torch for `auto` to choose onnx
@@ -180,7 +180,7 @@ def export_split_decoder(model: Sam, folder: Path | None = None) -> tuple[bytes,
     img, prompt = io.BytesIO(), io.BytesIO()
     _export(image_mod, args, img, list(IMAGE_INPUTS), list(IMAGE_OUTPUTS), None)
     dynamic = {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}}
-    _export(PromptSide(model).eval(), (args[0], *side, *decoder_args(model)[1:]), prompt, list(PROMPT_INPUTS),
+    _export(PromptSide(model).eval(), (*side, *decoder_args(model)[1:]), prompt, list(PROMPT_INPUTS),
             list(DECODER_OUTPUTS), dynamic)
     if folder is not None:
         write_bytes(folder / IMAGE_FILE, img.getvalue())
@@ -190,7 +190,7 @@ def export_split_decoder(model: Sam, folder: Path | None = None) -> tuple[bytes,
 
 def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quantize: str = "none",
                    threads: int | None = None, providers: str = "auto") -> tuple[SplitDecoderSession, ExportRecord]:
-    """The decoder session for these weights: from <cache_root>/onnx/<fingerprint>-v2/ when exported
+    """The decoder session for these weights: from <cache_root>/onnx/<fingerprint>-v3/ when exported
     before, else exported (and checked against torch) now. With cache_root None nothing is written."""
     if quantize not in ("none", "int8"):
         raise BackendError(f"segmenter 'sam': quantize must be none or int8 (got {quantize!r})")

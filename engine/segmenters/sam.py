@@ -296,7 +296,7 @@ class SamSegmenter(SamBackendBase):
         return masks[keep], scores[keep]
 
     def _onnx_cache_root(self) -> Path | None:
-        """Exports live next to the embeddings (<cache>/onnx/<fingerprint>-v1/); none without a disk cache."""
+        """Exports live next to the embeddings (<cache>/onnx/<fingerprint>-v<EXPORT_VERSION>/); none without a disk cache."""
         return self.cache.disk_dir
 
     @property

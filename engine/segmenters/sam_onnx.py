@@ -49,7 +49,7 @@ from engine.segmenters.onnx_common import (
 from engine.segmenters.sam_prompts import SamPlumbing, SamPrompts
 
 log = logging.getLogger("sam_sculpt.sam_onnx")
-SPLIT_EXPORT_VERSION = 2  # onnx_export.EXPORT_VERSION (that module imports torch); a test keeps them equal
+SPLIT_EXPORT_VERSION = 3  # onnx_export.EXPORT_VERSION (that module imports torch); a test keeps them equal
 
 
 def find_pair(folder: Path) -> Path | None:

@@ -51,7 +51,9 @@ def test_export_cached_under_the_weights_fingerprint(tiny_sam_checkpoint, scene,
     seg = make_sam(tiny_sam_checkpoint, tmp_path / "cache", runtime="auto")
     seg.prepare(scene.image)
     assert seg.decoder_runtime == "onnx"
-    folder = tmp_path / "cache" / "onnx" / f"{seg._fingerprint}-v2"
+    from engine.segmenters.onnx_export import EXPORT_VERSION
+
+    folder = tmp_path / "cache" / "onnx" / f"{seg._fingerprint}-v{EXPORT_VERSION}"
     record = json.loads((folder / "export.json").read_text())
     prompt = folder / "decoder_prompt.onnx"
     assert prompt.is_file() and (folder / "decoder_image.onnx").is_file() and record["fp32_iou_min"] >= 0.99
