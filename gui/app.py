@@ -24,6 +24,14 @@ from gui.theme import THEMES, apply_theme
 RECOVER_ENV = "SAM_SCULPT_RECOVER"  # yes | no | ask: answer the recovery question without a dialog
 
 
+
+def settle_startup_objects() -> None:
+    """What start-up made (Qt wrappers, torch modules, the loaded model's objects) lives as long as the
+    window: moved out of the collector's way, so its full passes (which hold the GIL, stalling the UI
+    thread) stay short."""
+    gc.collect()
+    gc.freeze()
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="sam-sculpt gui", description="The SAM Sculpt annotation window.")
     p.add_argument("--open", dest="folder", type=Path, help="dataset folder (plain, aux or COD layout); default: the samples")
@@ -88,10 +96,7 @@ def run_gui(argv: list[str]) -> int:
     except SculptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # what start-up made (Qt wrappers, torch modules, the loaded model's objects) lives as long as the
-    # window: out of the collector's way, so its full passes (which hold the GIL) stay short
-    gc.collect()
-    gc.freeze()
+    settle_startup_objects()
     window.show()
     splash.finish(window)
 

@@ -39,6 +39,9 @@ def run_window(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from engine.process_env import prefer_huge_pages
+
+    prefer_huge_pages()  # before anything imports torch
     argv = list(sys.argv[1:] if argv is None else argv)
     if wants_window(argv):
         return run_window(argv)

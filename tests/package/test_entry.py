@@ -70,3 +70,18 @@ def test_import_contract_engine_is_qt_free():
     r = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-1000:]
     assert "1 kept, 0 broken" in r.stdout or "0 broken" in r.stdout
+
+
+def test_entry_asks_torch_for_huge_pages_before_it_loads(monkeypatch):
+    """The launcher sets THP_MEM_ALLOC_ENABLE=1 (torch reads it once, at its first allocation) unless the
+    user chose a value; the CLI it then runs sees the variable."""
+    from engine.process_env import HUGE_PAGES_VAR
+    from sam_sculpt import launcher
+
+    seen = []
+    monkeypatch.setattr("engine.cli.app.main", lambda argv: seen.append(os.environ.get(HUGE_PAGES_VAR)) or 0)
+    monkeypatch.delenv(HUGE_PAGES_VAR, raising=False)
+    assert launcher.main(["sculpt"]) == 0
+    monkeypatch.setenv(HUGE_PAGES_VAR, "0")
+    assert launcher.main(["sculpt"]) == 0
+    assert seen == ["1", "0"]
