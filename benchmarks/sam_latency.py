@@ -25,9 +25,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from engine.process_env import prefer_huge_pages  # noqa: E402
+
+prefer_huge_pages()  # as sam_sculpt/launcher.py does for the app, before torch loads (both sides of the run share it)
+import torch  # noqa: E402
 
 from engine.cache import embeddings as emb_cache  # noqa: E402
 from engine.io.atomic import write_json  # noqa: E402

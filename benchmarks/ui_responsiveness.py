@@ -37,6 +37,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.io.atomic import write_json  # noqa: E402
+from engine.process_env import HUGE_PAGES_VAR, prefer_huge_pages  # noqa: E402
 from engine.settings import deep_merge, load_settings  # noqa: E402
 
 
@@ -118,9 +119,20 @@ def main() -> int:
                         "the encoder one onnxruntime call")
     p.add_argument("--no-preload", action="store_true",
                    help="load the model on the worker while the window runs (the old behaviour, for comparison)")
+    p.add_argument("--no-freeze", action="store_true",
+                   help="skip the app's gc.freeze() of the start-up objects (for comparison)")
+    p.add_argument("--no-huge-pages", action="store_true",
+                   help=f"run torch without {HUGE_PAGES_VAR}=1, which the app sets (for comparison)")
     args = p.parse_args()
+    if not args.no_huge_pages:
+        prefer_huge_pages()  # as sam_sculpt/launcher.py does, before torch loads
+    elif os.environ.get(HUGE_PAGES_VAR):
+        del os.environ[HUGE_PAGES_VAR]
 
     app = QApplication(sys.argv[:1])
+    if os.environ.get("TRY_POOL"):
+        from PySide6.QtCore import QThreadPool
+        QThreadPool.globalInstance().setMaxThreadCount(int(os.environ["TRY_POOL"]))
     from gui.compat import guard_none_refcount
     from gui.main_window import MainWindow
 
@@ -155,6 +167,10 @@ def main() -> int:
         print(f"preload   {time.perf_counter() - t:7.2f}s  (before the window is shown, as the app does)")
     w = MainWindow(settings, tmp / "out", tmp / "work", segmenter=segmenter)
     w.resize(1400, 900)
+    if not args.no_freeze:
+        from gui.app import settle_startup_objects
+
+        settle_startup_objects()  # as gui/app.py does before it shows the window
     w.show()
     meter = TickMeter(lambda: w.log_panel.status.text())
     rows: dict[str, dict] = {}
@@ -193,10 +209,12 @@ def main() -> int:
           f"load at the end {os.getloadavg()[0]:.2f}")
     if args.json:
         write_json(args.json, {"sample": args.sample, "variant": args.variant, "segmenter": args.segmenter, "critic": args.critic,
-                               "cpu_count": os.cpu_count(), "threads": args.threads, "phases": rows, "worst_ms": worst})
+                               "cpu_count": os.cpu_count(), "threads": args.threads, "phases": rows, "worst_ms": worst,
+                               "huge_pages": not args.no_huge_pages, "gc_freeze": not args.no_freeze})
     w.close()
     print(f"SUMMARY max_stall_ms={worst:.1f} p99_ms={rows[worst_phase]['p99_ms']:.1f} phase={worst_phase} "
-          f"preload={'no' if args.no_preload else 'yes'} segmenter={args.segmenter}")
+          f"preload={'no' if args.no_preload else 'yes'} segmenter={args.segmenter} "
+          f"huge_pages={'no' if args.no_huge_pages else 'yes'} gc_freeze={'no' if args.no_freeze else 'yes'}")
     return 0
 
 
