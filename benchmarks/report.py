@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import DEFAULT_DATA, RESULTS, camo_missing  # noqa: E402
 from engine.batch.runner import run_batch  # noqa: E402
 from engine.batch.task import BatchOptions  # noqa: E402
 from engine.io.atomic import write_image, write_json, write_mask, write_text  # noqa: E402
@@ -37,8 +38,6 @@ from engine.metrics.bench import (  # noqa: E402
 from engine.metrics.plots import plot_iou_per_image, plot_miou_vs_clicks  # noqa: E402
 from engine.settings import deep_merge, load_settings  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "camo-test"
-RESULTS = ROOT / "benchmarks" / "results"
 COD_COLS = ("Smeasure", "wFmeasure", "MAE", "adpEm", "meanEm", "maxEm", "adpFm", "meanFm", "maxFm", "mIoU")
 
 
@@ -138,8 +137,7 @@ def main() -> int:
     ap.add_argument("--robot-all", action="store_true", help="also run the robot after the 3-round configurations (slower)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
-    if not (args.data / "pairs.jsonl").exists():
-        print(f"skipped: {args.data / 'pairs.jsonl'} not found (the CAMO test set lives in ../shared/data/camo-test)")
+    if camo_missing((args.data / "pairs.jsonl").exists(), args.data / "pairs.jsonl"):
         return 0
     t0 = time.perf_counter()
     settings = load_settings(user_path=Path("/nonexistent"))

@@ -8,7 +8,6 @@ Reads ../shared/data/camo-test (or --data); skips with a message when it is abse
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import DEFAULT_DATA, camo_missing, read_pairs  # noqa: E402
 from engine.critics.heuristic import HeuristicCritic  # noqa: E402
 from engine.critics.oracle import OracleCritic  # noqa: E402
 from engine.geometry.masks import iou  # noqa: E402
@@ -28,8 +28,6 @@ from engine.sculpt.runner import build_segmenter  # noqa: E402
 from engine.sculpt.session import SculptSession  # noqa: E402
 from engine.settings import load_settings  # noqa: E402
 from engine.types import Box  # noqa: E402
-
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "camo-test"
 
 
 def resize_pair(image: np.ndarray, gt: np.ndarray, long_side: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,10 +48,9 @@ def main() -> int:
     ap.add_argument("--long-side", type=int, default=1024)
     args = ap.parse_args()
     pairs_file = args.data / "pairs.jsonl"
-    if not pairs_file.exists():
-        print(f"skipped: {pairs_file} not found (the CAMO test set lives in ../shared/data/camo-test)")
+    if camo_missing(pairs_file.exists(), pairs_file):
         return 0
-    pairs = [json.loads(line) for line in pairs_file.read_text().splitlines() if line.strip()]
+    pairs = read_pairs(pairs_file)
     if args.limit:
         pairs = pairs[: args.limit]
     settings = load_settings(user_path=Path("/nonexistent"))
