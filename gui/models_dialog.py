@@ -28,7 +28,7 @@ from engine.errors import SculptError
 from engine.models.download import Plan, download, plan, target_root
 from engine.models.families import get_family
 from engine.models.listing import list_rows
-from engine.models.listing_choices import Role, role_of
+from engine.models.listing_choices import Role, invalidate_choices, role_of
 from engine.models.progress import DownloadCancelled, ProgressHook
 
 
@@ -121,6 +121,7 @@ class ModelsDialog(QDialog):
     # ---- the list ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-reads the list (file system and catalogue only: no model is loaded)."""
+        invalidate_choices()  # weights may have come (a download, a copy by hand): menus look again too
         selected = self.selected_family()
         self.rows = list_rows(self.settings)
         self.table.setRowCount(len(self.rows))

@@ -1,10 +1,18 @@
 """Which backends of a kind can run here, for a backend menu (the GUI's Settings dialog): per registered name,
 whether it is a classical baseline, an evaluation-only backend or a model, and whether what it needs (weights, an
-API key, its package extra) is found. Only the file system and importlib: nothing is loaded, no Qt."""
+API key, its package extra) is found. Only the file system and importlib: nothing is loaded, no Qt.
+
+What costs (measured, issue #17): the keyring lookup of an API critic's key (importing keyring and picking its
+backend, ~130 ms cold; a D-Bus call on a desktop), then the first import of the sam-onnx finder (~15 ms); the
+weight lookups themselves take ~2 ms. So a menu asks `choices(..., keyring=False)` (everything but the keyring)
+or the last full answer (`cached_choices`) at once, and the full `refresh_choices` off the UI thread."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -13,6 +21,7 @@ from typing import Any
 
 from engine.models.discovery import discover
 from engine.models.families import Family, all_families
+from engine.models.locations import search_order
 from engine.registry import load_catalogue
 
 
@@ -115,7 +124,8 @@ def baseline_of(kind: str) -> str | None:
     return next((n for n, e in load_catalogue().get(kind, {}).items() if e.get("role") == Role.BASELINE.value), None)
 
 
-def choice(kind: str, name: str, settings: dict[str, Any] | None = None) -> Choice:
+def choice(kind: str, name: str, settings: dict[str, Any] | None = None, keyring: bool = True) -> Choice:
+    """`keyring=False`: an API key is looked for in the environment only (the keyring may block)."""
     entry = load_catalogue().get(kind, {}).get(name)
     if entry is None:
         return Choice(name, kind, Role.OTHER)
@@ -132,7 +142,8 @@ def choice(kind: str, name: str, settings: dict[str, Any] | None = None) -> Choi
     if missing_pkgs:
         return Choice(name, kind, role, Need.PACKAGE, install=install, description=description)
     if key_env:
-        ready = _local_server(name, settings) or _key_found(key_env)
+        ready = _local_server(name, settings) or (
+            _key_found(key_env) if keyring else bool(os.environ.get(key_env, "").strip()))
         return Choice(name, kind, role, Need.NOTHING if ready else Need.KEY, description=description)
     if not families and name not in FINDERS:  # a catalogue backend discovery does not know: assume it runs
         return Choice(name, kind, role, description=description)
@@ -140,9 +151,61 @@ def choice(kind: str, name: str, settings: dict[str, Any] | None = None) -> Choi
     return Choice(name, kind, role, Need.NOTHING if found else Need.WEIGHTS, found, description=description)
 
 
-def choices(kind: str, names: list[str], settings: dict[str, Any] | None = None) -> list[Choice]:
+def choices(kind: str, names: list[str], settings: dict[str, Any] | None = None,
+            keyring: bool = True) -> list[Choice]:
     """One Choice per name, in menu order: what runs here first (baselines, then found models), then the
     evaluation-only backends, then what lacks weights / a key / a package; the given order within each."""
     rank = {Role.BASELINE: 0, Role.MODEL: 1, Role.API: 1, Role.OTHER: 2, Role.EVALUATION: 3}
-    out = [choice(kind, n, settings) for n in names]
+    out = [choice(kind, n, settings, keyring) for n in names]
     return sorted(out, key=lambda c: (not c.available, rank[c.role] if c.available else 0))
+
+
+# ---- the last full answer per (kind, names, where weights are looked for, settings, which keys are set) ----
+_CACHE: dict[tuple[str, ...], list[Choice]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 32  # fingerprints kept (each settings change makes a new one)
+_ENV_VARS = ("HF_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "OPENAI_BASE_URL")
+
+
+def fingerprint(kind: str, names: list[str], settings: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """What a full answer depends on, cheaply (no walk, no keyring). Keys count by presence only and the
+    settings by a digest, so no secret is kept in the cache."""
+    try:
+        shown = json.dumps(settings or {}, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        shown = repr(settings)
+    key_envs = sorted({f.spec.key_env for f in all_families() if f.spec.key_env})
+    env = "|".join(f"{v}={os.environ.get(v, '')}" for v in _ENV_VARS)
+    keys = "|".join(f"{v}={bool(os.environ.get(v, '').strip())}" for v in key_envs)
+    where = "|".join(str(loc.path) for loc in search_order())
+    return (kind, "|".join(names), where, env, keys, hashlib.sha256(shown.encode("utf-8")).hexdigest())
+
+
+def cached_choices(kind: str, names: list[str], settings: dict[str, Any] | None = None,
+                   key: tuple[str, ...] | None = None) -> list[Choice] | None:
+    """The last `refresh_choices` answer for the same fingerprint; None when there is none (or it was
+    invalidated)."""
+    key = key or fingerprint(kind, names, settings)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    return list(hit) if hit is not None else None
+
+
+def refresh_choices(kind: str, names: list[str], settings: dict[str, Any] | None = None,
+                    key: tuple[str, ...] | None = None) -> list[Choice]:
+    """The full answer (keyring included: may take a while, call it off the UI thread), remembered under
+    `key` (the fingerprint taken when it was asked for, so a later change of settings starts afresh)."""
+    key = key or fingerprint(kind, names, settings)
+    out = choices(kind, names, settings)
+    with _CACHE_LOCK:
+        _CACHE.pop(key, None)
+        _CACHE[key] = list(out)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+    return out
+
+
+def invalidate_choices() -> None:
+    """Forget every cached answer: weights were downloaded or added, a key stored, settings changed."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
