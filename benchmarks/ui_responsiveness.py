@@ -124,15 +124,13 @@ def main() -> int:
     p.add_argument("--no-huge-pages", action="store_true",
                    help=f"run torch without {HUGE_PAGES_VAR}=1, which the app sets (for comparison)")
     args = p.parse_args()
+    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if not args.no_huge_pages:
         prefer_huge_pages()  # as sam_sculpt/launcher.py does, before torch loads
     elif os.environ.get(HUGE_PAGES_VAR):
         del os.environ[HUGE_PAGES_VAR]
 
     app = QApplication(sys.argv[:1])
-    if os.environ.get("TRY_POOL"):
-        from PySide6.QtCore import QThreadPool
-        QThreadPool.globalInstance().setMaxThreadCount(int(os.environ["TRY_POOL"]))
     from gui.compat import guard_none_refcount
     from gui.main_window import MainWindow
 
@@ -210,11 +208,11 @@ def main() -> int:
     if args.json:
         write_json(args.json, {"sample": args.sample, "variant": args.variant, "segmenter": args.segmenter, "critic": args.critic,
                                "cpu_count": os.cpu_count(), "threads": args.threads, "phases": rows, "worst_ms": worst,
-                               "huge_pages": not args.no_huge_pages, "gc_freeze": not args.no_freeze})
+                               "huge_pages": os.environ.get(HUGE_PAGES_VAR) == "1", "gc_freeze": not args.no_freeze})
     w.close()
     print(f"SUMMARY max_stall_ms={worst:.1f} p99_ms={rows[worst_phase]['p99_ms']:.1f} phase={worst_phase} "
           f"preload={'no' if args.no_preload else 'yes'} segmenter={args.segmenter} "
-          f"huge_pages={'no' if args.no_huge_pages else 'yes'} gc_freeze={'no' if args.no_freeze else 'yes'}")
+          f"huge_pages={'yes' if os.environ.get(HUGE_PAGES_VAR) == '1' else 'no'} gc_freeze={'no' if args.no_freeze else 'yes'}")
     return 0
 
 

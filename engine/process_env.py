@@ -9,12 +9,13 @@ HUGE_PAGES_VAR = "THP_MEM_ALLOC_ENABLE"  # read once by torch's CPU allocator, a
 
 
 def prefer_huge_pages() -> None:
-    """torch's CPU allocator backs its large tensors with transparent huge pages (Linux; elsewhere the
-    variable is ignored). A SAM ViT encoder's global-attention matrices (805 MB each for vit_b) then cost
-    512x fewer page faults to fill and a fraction of the time to free: measured on a 2-core CPU, a vit_b
-    embedding took 22 s instead of 28 s on one thread, and the window's largest stall during it went from
-    55-200 ms to 16-22 ms (freeing such a matrix held the process's memory map long enough to stall the UI
-    thread). A value the user has set is kept."""
+    """torch's CPU allocator backs its large tensors with transparent huge pages (Linux with
+    /sys/kernel/mm/transparent_hugepage/enabled at `madvise` or `always`; elsewhere the variable does
+    nothing). A SAM ViT encoder's global-attention matrices (805 MB each for vit_b) then cost 512x fewer
+    page faults to fill and a fraction of the time to free: measured on a 2-core CPU, a vit_b embedding
+    took 22 s instead of 28 s on one thread, and the window's largest stall during it 22-30 ms instead of
+    95 ms (freeing such a matrix held the process's memory map long enough to stall the UI thread).
+    A value the user has set is kept."""
     os.environ.setdefault(HUGE_PAGES_VAR, "1")
 
 

@@ -24,13 +24,13 @@ from gui.theme import THEMES, apply_theme
 RECOVER_ENV = "SAM_SCULPT_RECOVER"  # yes | no | ask: answer the recovery question without a dialog
 
 
-
 def settle_startup_objects() -> None:
     """What start-up made (Qt wrappers, torch modules, the loaded model's objects) lives as long as the
     window: moved out of the collector's way, so its full passes (which hold the GIL, stalling the UI
     thread) stay short."""
     gc.collect()
     gc.freeze()
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="sam-sculpt gui", description="The SAM Sculpt annotation window.")

@@ -13,6 +13,7 @@ from engine.batch.task import BatchOptions, ItemResult, WorkerContext, one_line,
 from engine.batch.worker_env import THREAD_ENV_VARS, cap_library_threads
 from engine.errors import BackendError
 from engine.io.dataset import DatasetItem
+from engine.process_env import HUGE_PAGES_VAR
 
 
 @dataclass
@@ -63,7 +64,8 @@ def run_ray(items: list[DatasetItem], settings: dict[str, Any], options: BatchOp
     # the same thread caps as the local executor, set before the actor's process loads numpy/OpenCV/torch
     threads = str(max(1, int(config.num_cpus_per_actor)))
     actor_cls = ray.remote(num_cpus=config.num_cpus_per_actor, num_gpus=config.num_gpus_per_actor,
-                           runtime_env={"env_vars": {k: threads for k in THREAD_ENV_VARS}})(_Worker)
+                           runtime_env={"env_vars": {**{k: threads for k in THREAD_ENV_VARS},
+                                                     HUGE_PAGES_VAR: os.environ.get(HUGE_PAGES_VAR, "1")}})(_Worker)
     actors = [actor_cls.remote(settings, options) for _ in range(max(1, min(parallel, len(items))))]
     try:
         queue = list(reversed(items))

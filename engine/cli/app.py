@@ -185,4 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from engine.process_env import prefer_huge_pages
+
+    prefer_huge_pages()  # as the launcher does (this route skips it)
     raise SystemExit(main())

@@ -84,3 +84,34 @@ def test_sam_onnx_knows_the_split_export_version():
     from engine.segmenters.sam_onnx import SPLIT_EXPORT_VERSION
 
     assert SPLIT_EXPORT_VERSION == EXPORT_VERSION
+
+
+def test_split_decoder_at_the_real_decoder_shape():
+    """SAM's own decoder shape (256 wide, 8 heads, 2 blocks, MLP 2048: vit_b/l/h share it) with clicks without
+    a box, one click, and a box alone, each with and without a mask prompt."""
+    from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
+
+    torch.manual_seed(3)
+    sam = Sam(
+        image_encoder=ImageEncoderViT(img_size=1024, patch_size=16, embed_dim=16, depth=1, num_heads=1, mlp_ratio=2,
+                                      out_chans=256, qkv_bias=True, norm_layer=partial(torch.nn.LayerNorm, eps=1e-6)),
+        prompt_encoder=PromptEncoder(embed_dim=256, image_embedding_size=(64, 64), input_image_size=(1024, 1024),
+                                     mask_in_chans=16),
+        mask_decoder=MaskDecoder(num_multimask_outputs=3,
+                                 transformer=TwoWayTransformer(depth=2, embedding_dim=256, mlp_dim=2048, num_heads=8),
+                                 transformer_dim=256, iou_head_depth=3, iou_head_hidden_dim=256),
+        pixel_mean=[123.675, 116.28, 103.53], pixel_std=[58.395, 57.12, 57.375],
+    ).eval()
+    dec = SplitDecoderSession.open(*export_split_decoder(sam), threads=1, providers="cpu")
+    feats = torch.randn(1, 256, 64, 64, generator=torch.Generator().manual_seed(1))
+    prev = torch.randn(1, 1, 256, 256, generator=torch.Generator().manual_seed(2))
+    rng = np.random.default_rng(0)
+    clicks = (rng.random((5, 2)) * 1000).astype(np.float32)
+    prompts = [(clicks, np.array([1, 0, 1, 1, 0], np.int64), None), *check_prompts()[1:2], check_prompts()[0]]
+    for coords, labels, box in prompts:
+        for mask in (None, prev):
+            ref_low, ref_scores = torch_decode(sam, feats, coords, labels, box, mask)
+            low, scores = dec.run(feats.numpy(), coords, labels, box, None if mask is None else mask.numpy(), (768, 1024),
+                                  image_key=feats)
+            assert np.abs(low - ref_low).max() < 1e-4 * max(1.0, float(np.abs(ref_low).max()))
+            assert np.allclose(scores, ref_scores, atol=1e-5)
