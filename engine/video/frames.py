@@ -4,8 +4,9 @@ or a video file decoded by OpenCV. Frames are read one at a time on demand (neve
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -58,14 +59,23 @@ class FolderFrames:
         return f"{self.folder} ({len(self)} frames)"
 
 
-class VideoFileFrames:
-    """A video file read sequentially; a backward read re-opens the file and decodes a chunk of `chunk` frames
-    ending at the asked index into a small cache, so memory stays at `chunk` frames."""
+Opener = Callable[[str], Any]  # cv2.VideoCapture, or anything with its grab/read/set/get/release
 
-    def __init__(self, path: Path, max_frames: int | None = None, chunk: int = 16) -> None:
+
+class VideoFileFrames:
+    """A video file read sequentially, with a cache of the last `chunk` frames. A backward read decodes the chunk
+    that ends at the asked index: it seeks to the chunk start (CAP_PROP_POS_FRAMES) when seeking was found exact for
+    this file, else it re-opens the file and grabs from frame 0 (some codecs and backends seek to a keyframe only).
+    Whether seeking is exact is decided once, on the first backward chunk of two frames or more: the frames of that
+    chunk decoded from frame 0 are compared with the same frames read after a seek (two neighbours, so a keyframe
+    landing cannot pass unnoticed unless every frame is a keyframe, where seeking is exact anyway)."""
+
+    def __init__(self, path: Path, max_frames: int | None = None, chunk: int = 16,
+                 opener: Opener = cv2.VideoCapture) -> None:
         self.path = path
         self.chunk = max(1, chunk)
-        cap = cv2.VideoCapture(str(path))
+        self._opener = opener
+        cap = opener(str(path))
         if not cap.isOpened():
             raise InputError(f"{path}: cannot open the video (unknown format or codec)")
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
@@ -77,9 +87,10 @@ class VideoFileFrames:
             raise InputError(f"{path}: the video has no frames")
         self.count = min(count, max_frames) if max_frames else count
         self.name = sanitise_stem(path.stem, "video")
-        self._cap: cv2.VideoCapture | None = None
+        self._cap: Any = None
         self._pos = 0  # index of the frame the next read() of _cap returns
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self.seek_exact: bool | None = None  # None: not decided yet
 
     def __len__(self) -> int:
         return self.count
@@ -90,10 +101,35 @@ class VideoFileFrames:
     def _reopen(self, start: int) -> None:
         if self._cap is not None:
             self._cap.release()
-        self._cap = cv2.VideoCapture(str(self.path))
+        self._cap = self._opener(str(self.path))
         self._pos = 0
         while self._pos < start and self._cap.grab():
             self._pos += 1
+
+    @staticmethod
+    def _seek(cap: Any, index: int) -> bool:
+        return bool(cap.set(cv2.CAP_PROP_POS_FRAMES, index)) and round(cap.get(cv2.CAP_PROP_POS_FRAMES)) == index
+
+    def _rewind(self, start: int) -> None:
+        if start > 0 and self.seek_exact and self._cap is not None and self._seek(self._cap, start):
+            self._pos = start
+        else:
+            self._reopen(start)
+
+    def _check_seek(self, start: int) -> None:
+        """Decide seek_exact from the cached frames start, start + 1 (just decoded from frame 0)."""
+        if start <= 0 or start + 1 not in self._cache:
+            return
+        cap = self._opener(str(self.path))
+        try:
+            exact = True
+            for i in (start + 1, start):  # the later one first: a seek backwards within the file, as used
+                ok = self._seek(cap, i)
+                ok, bgr = cap.read() if ok else (False, None)
+                exact = exact and ok and np.array_equal(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self._cache[i])
+        finally:
+            cap.release()
+        self.seek_exact = exact
 
     def _next(self) -> np.ndarray:
         assert self._cap is not None
@@ -108,9 +144,11 @@ class VideoFileFrames:
             raise IndexError(index)
         if index in self._cache:
             return self._cache[index]
-        if self._cap is None or index < self._pos:  # backwards: decode the chunk that ends at index
-            self._reopen(index if self._cap is None else max(0, index - self.chunk + 1))
+        start = -1
+        if self._cap is None or index < self._pos:  # backwards (or the first read): the chunk that ends at index
+            start = max(0, index - self.chunk + 1)
             self._cache.clear()
+            self._rewind(start)
         while self._pos <= index:
             if index - self._pos < self.chunk:
                 at = self._pos
@@ -118,8 +156,10 @@ class VideoFileFrames:
                 if len(self._cache) > self.chunk:
                     self._cache.popitem(last=False)
             else:
-                self._cap.grab()  # type: ignore[union-attr]
+                self._cap.grab()
                 self._pos += 1
+        if self.seek_exact is None and start > 0:
+            self._check_seek(start)
         return self._cache[index]
 
     def close(self) -> None:

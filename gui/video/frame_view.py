@@ -61,6 +61,7 @@ class FrameView(QLabel):
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click on the frame takes the keys from a text field
         self.scale = 1.0
         self.mode = "prompt"  # prompt | brush | eraser
         self.radius = 6.0  # brush radius, frame px

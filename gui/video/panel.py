@@ -2,8 +2,9 @@
 right / Shift negative) or a painted mask (Brush / Eraser, radius; "Use propagated mask" starts from the result);
 "Critique frame" asks the configured critic for points on the current frame (off the UI thread) to accept or reject;
 Propagate / Re-propagate from this frame / Cancel with a progress bar (a cancelled correction resumes when asked
-again); the result masks overlaid while scrubbing. Several objects, each with its label and colour.
-Strings go through self.tr()."""
+again with the same prompts, also after the window was closed: engine.video.correct.pending_objects); the result
+masks overlaid while scrubbing; an earlier track in the output folder is shown again when the folder is reopened.
+Several objects, each with its label and colour. Mode keys: gui/video/modes.py. Strings go through self.tr()."""
 
 from __future__ import annotations
 
@@ -13,13 +14,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSlider,
@@ -29,14 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from gui.video.critic_job import CritiqueJob
+from gui.video.critic_panel import CriticMixin
 from gui.video.frame_view import FrameView, overlay
 from gui.video.job import PropagateJob, start
+from gui.video.modes import ModeButtons, radius_keys
 from gui.video.prompt_state import PromptState
 
 __all__ = ["VideoPanel", "overlay"]
 
 
-class VideoPanel(QWidget):
+class VideoPanel(QWidget, CriticMixin):
     propagated = Signal(str)  # the output folder, when a propagation completes
     critiqued = Signal(int)  # the number of proposals, when a critique completes (or -1 when it failed)
 
@@ -56,7 +57,6 @@ class VideoPanel(QWidget):
         self.critic_thread: Any = None
         self.proposals: list[Any] = []  # engine.types.Point, pending on (proposal_frame, proposal_obj)
         self.proposal_frame, self.proposal_obj, self.proposal_box = -1, 0, None
-        self._pending_correction: tuple[int, list, list] | None = None  # frame, own prompts, objects sent
         self.view = FrameView(self)
         self.view.box_drawn.connect(self._on_box)
         self.view.point_clicked.connect(self._on_point)
@@ -81,11 +81,10 @@ class VideoPanel(QWidget):
         self.radius.setValue(6)
         self.radius.setPrefix(self.tr("radius "))
         self.radius.valueChanged.connect(lambda v: setattr(self.view, "radius", float(v)))
-        self.modes = QButtonGroup(self)
-        self.prompt_mode = self._mode_button(self.tr("Box / clicks"), "prompt")
-        self.brush_button = self._mode_button(self.tr("Brush"), "brush")
-        self.eraser_button = self._mode_button(self.tr("Eraser"), "eraser")
-        self.prompt_mode.setChecked(True)
+        self.radius_shortcuts = radius_keys(self, self.radius)
+        self.modes = ModeButtons(self, self.set_mode)
+        self.prompt_mode, self.brush_button, self.eraser_button = (self.modes.buttons[m] for m in
+                                                                   ("prompt", "brush", "eraser"))
         self.use_result_button = self._button(self.tr("Use propagated mask"), self.use_result_mask)
         self.clear_button = self._button(self.tr("Clear object on frame"), self.clear_prompt)
         self.critique_button = self._button(self.tr("Critique frame"), self.critique)
@@ -114,13 +113,6 @@ class VideoPanel(QWidget):
         b.clicked.connect(lambda *_: slot())
         return b
 
-    def _mode_button(self, text: str, mode: str) -> QPushButton:
-        b = QPushButton(text, self)
-        b.setCheckable(True)
-        b.toggled.connect(lambda on: on and self.set_mode(mode))
-        self.modes.addButton(b)
-        return b
-
     # ---- frames ------------------------------------------------------------------------------------
     def open_folder(self, folder: Path, out_root: Path | None = None) -> None:
         from engine.video.frames import open_frames
@@ -135,9 +127,27 @@ class VideoPanel(QWidget):
         self.slider.setRange(0, len(self.source) - 1)
         self.slider.setValue(0)
         self.show_frame(0)
-        self._refresh_objects()
         self.status.setText(self.tr("{0}: drag a box or click on a frame, then Propagate").format(self.source.describe()))
+        self._load_track()
+        self._refresh_objects()
         self._update_buttons()
+
+    def _load_track(self) -> None:
+        """The earlier track of this sequence in out_root (the window reopened): its masks, labels and prompt frame,
+        so a frame can be corrected (and a cancelled correction resumed)."""
+        from engine.video.correct import earlier_track
+
+        out = self.out_root / self.source.name
+        found = earlier_track(out, len(self.source))
+        if found is None:
+            return
+        self.result_dir, self.first_prompt = out, found[0]
+        for obj_id, label in found[1].items():
+            self.state.set_label(obj_id, label)
+        self.label_edit.setText(self.state.label(self.state.current_id))
+        self.show_frame(self.slider.value())
+        self.status.setText(self.tr("{0}: the earlier track in {1} is shown: correct a frame, then Re-propagate from "
+                                    "this frame").format(self.source.describe(), out))
 
     def result_ids(self, index: int) -> np.ndarray | None:
         if self.result_dir is None or self.source is None:
@@ -216,7 +226,7 @@ class VideoPanel(QWidget):
     def set_mode(self, mode: str) -> None:
         self.view.mode = mode
         self.view.radius = float(self.radius.value())
-        {"prompt": self.prompt_mode, "brush": self.brush_button, "eraser": self.eraser_button}[mode].setChecked(True)
+        self.modes.check(mode)
 
     def use_result_mask(self) -> None:
         """The current object's propagated mask on this frame becomes its painted mask (then paint on it)."""
@@ -240,87 +250,6 @@ class VideoPanel(QWidget):
         self.show_frame(self.slider.value())
         self.status.setText(self.tr("draw object {0}").format(self.state.current_id))
         self._update_buttons()
-
-    # ---- the critic --------------------------------------------------------------------------------
-    def critique(self) -> None:
-        if self.source is None or self.critic_job is not None:
-            return
-        frame, obj = self.slider.value(), self.state.current_id
-        prompt = self.state.get(frame, obj)
-        mask = prompt.mask if prompt is not None and prompt.mask is not None else self.result_mask(frame, obj)
-        if mask is None or not mask.any():
-            self.status.setText(self.tr("object {0} has no mask on frame {1}: propagate or paint first")
-                                .format(obj, frame + 1))
-            return
-        box = prompt.box if prompt is not None else None
-        self.critic_job = CritiqueJob(frame, obj, self.source.read(frame), mask, box, self.state.label(obj),
-                                      self.settings)
-        self.critic_job.finished.connect(self._on_critique)
-        self.critic_job.failed.connect(self._on_critique_failed)
-        self.status.setText(self.tr("critiquing frame {0}...").format(frame + 1))
-        self.critic_thread = start(self.critic_job)
-        self._update_buttons()
-
-    def _critic_done(self) -> CritiqueJob | None:
-        if self.critic_thread is not None:
-            self.critic_thread.wait()
-            self.critic_thread = None
-        job, self.critic_job = self.critic_job, None
-        return job
-
-    def _on_critique(self, result: Any) -> None:
-        job = self._critic_done()
-        self.proposals = list(result.proposals)
-        self.proposal_frame, self.proposal_obj = job.frame_index, job.obj_id
-        self.proposal_box = tuple(result.box.as_list()) if result.box is not None else None
-        self.proposal_list.clear()
-        for n, p in enumerate(self.proposals, 1):
-            sign = "+" if p.is_positive else "-"
-            item = QListWidgetItem(f"{n}. {sign} ({p.x:.0f}, {p.y:.0f}) {p.reason}")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.proposal_list.addItem(item)
-        self.status.setText(self.tr("{0}: {1} proposals on frame {2} (accept or reject)").format(
-            result.critic, len(self.proposals), job.frame_index + 1) if self.proposals else
-            self.tr("{0}: no proposals on frame {1}").format(result.critic, job.frame_index + 1))
-        self.show_frame(self.slider.value())
-        self._update_buttons()
-        self.critiqued.emit(len(self.proposals))
-
-    def _on_critique_failed(self, message: str) -> None:
-        self._critic_done()
-        self.status.setText(self.tr("critic error: {0}").format(message))
-        self._update_buttons()
-        self.critiqued.emit(-1)
-
-    def accept_proposals(self) -> None:
-        """The checked proposals become the critiqued object's clicks on the critiqued frame."""
-        if not self.proposals:
-            return
-        checked = [p for i, p in enumerate(self.proposals)
-                   if self.proposal_list.item(i).checkState() == Qt.CheckState.Checked]
-        if not checked:
-            self.reject_proposals()
-            return
-        frame, obj = self.proposal_frame, self.proposal_obj
-        self.state.accept_points(frame, obj, [(p.x, p.y, 1 if p.is_positive else 0) for p in checked],
-                                 self.proposal_box)
-        self._drop_proposals()
-        self.state.current_id = obj
-        if self.slider.value() != frame:
-            self.slider.setValue(frame)
-        self._edited(self.tr("{0} proposals accepted").format(len(checked)))
-
-    def reject_proposals(self) -> None:
-        n = len(self.proposals)
-        self._drop_proposals()
-        self.show_frame(self.slider.value())
-        self.status.setText(self.tr("{0} proposals rejected").format(n))
-        self._update_buttons()
-
-    def _drop_proposals(self) -> None:
-        self.proposals, self.proposal_frame, self.proposal_box = [], -1, None
-        self.proposal_list.clear()
 
     # ---- propagation -------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
@@ -346,17 +275,17 @@ class VideoPanel(QWidget):
             return
         from engine.video.prompts import split_ids
 
-        own = [o.to_json() for o in self.state.object_prompts(self.prompt_frame)]
-        pending = self._pending_correction
-        if correct and pending is not None and pending[:2] == (self.prompt_frame, own):
-            objects = pending[2]  # resume the cancelled correction (its kept masks were read before it ran)
-        elif correct:  # objects without a prompt on this frame keep their propagated mask here
-            ids = self.result_ids(self.prompt_frame)
-            objects = self.state.object_prompts(self.prompt_frame, split_ids(ids) if ids is not None else None)
+        objects = self.state.object_prompts(self.prompt_frame)
+        if correct:
+            from engine.video.correct import pending_objects
+
+            # a cancelled correction with these prompts resumes with the kept masks it started with (the result
+            # PNGs it rewrote are not them); else objects without a prompt here keep their propagated mask
+            resumed = pending_objects(self.out_root / self.source.name, self.source.frame_name(self.prompt_frame),
+                                      objects)
+            ids = self.result_ids(self.prompt_frame) if resumed is None else None
+            objects = resumed or self.state.object_prompts(self.prompt_frame, split_ids(ids) if ids is not None else None)
         else:
-            objects = self.state.object_prompts(self.prompt_frame)
-        self._pending_correction = (self.prompt_frame, own, objects) if correct else None
-        if not correct:
             self.first_prompt = self.prompt_frame
         self.job = PropagateJob(self.frames_dir, objects, self.prompt_frame, self.out_root,
                                 self.tracker.currentData(), self.tracker_options(), correct=correct)
@@ -393,7 +322,6 @@ class VideoPanel(QWidget):
 
     def _on_finished(self, out_dir: str) -> None:
         self._done(out_dir)
-        self._pending_correction = None
         self.status.setText(self.tr("done: masks in {0}").format(out_dir))
         self.propagated.emit(out_dir)
 

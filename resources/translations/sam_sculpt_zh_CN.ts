@@ -1946,6 +1946,22 @@ The window keeps the current segmenter until this one can run. Use {1} anyway?</
         <translation>橡皮擦</translation>
     </message>
     <message>
+        <source>Box / clicks: drag a box, left click positive, right click negative ({0})</source>
+        <translation>框 / 点击：拖动画框，左键为正点，右键为负点（{0}）</translation>
+    </message>
+    <message>
+        <source>Brush: paint the current object&apos;s mask, a right drag erases ({0})</source>
+        <translation>画笔：绘制当前对象的掩码，右键拖动为擦除（{0}）</translation>
+    </message>
+    <message>
+        <source>Eraser: erase from the current object&apos;s mask ({0})</source>
+        <translation>橡皮擦：从当前对象的掩码中擦除（{0}）</translation>
+    </message>
+    <message>
+        <source>Brush radius in frame pixels ({0} smaller, {1} bigger)</source>
+        <translation>画笔半径，单位为帧像素（{0} 减小，{1} 增大）</translation>
+    </message>
+    <message>
         <source>Use propagated mask</source>
         <translation>使用传播的掩码</translation>
     </message>
@@ -1972,6 +1988,10 @@ The window keeps the current segmenter until this one can run. Use {1} anyway?</
     <message>
         <source>{0}: drag a box or click on a frame, then Propagate</source>
         <translation>{0}：在某一帧上拖出框或点击，然后点击传播</translation>
+    </message>
+    <message>
+        <source>{0}: the earlier track in {1} is shown: correct a frame, then Re-propagate from this frame</source>
+        <translation>{0}：已显示 {1} 中之前的跟踪结果：修正某一帧后，点击“从此帧重新传播”</translation>
     </message>
     <message>
         <source>object {0}: {1}</source>
