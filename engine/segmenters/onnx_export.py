@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -210,6 +211,7 @@ def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quanti
                  record.fp32_iou_min, f" -> {folder}" if folder else "")
         if folder is not None:
             write_json(folder / "export.json", asdict(record))
+            _prune_older_exports(folder.parent, fingerprint)
         else:
             _MEMORY[fingerprint] = ((img, prompt), record)
     else:
@@ -227,6 +229,15 @@ def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quanti
         log.info("sam: int8 decoder: mask IoU vs torch fp32 >= %.4f (random check embedding)", record.int8_iou_min)
         return q, record
     return SplitDecoderSession.open(folder / IMAGE_FILE, q_path, threads, providers, src), record
+
+
+def _prune_older_exports(onnx_dir: Path, fingerprint: str) -> None:
+    """Removes this fingerprint's exports of other graph versions (<fingerprint>-v<N>/): nothing reads them."""
+    for old in onnx_dir.glob(f"{fingerprint}-v*"):
+        version = old.name[len(fingerprint) + 2:]
+        if old.is_dir() and version.isdigit() and int(version) != EXPORT_VERSION:
+            shutil.rmtree(old, ignore_errors=True)
+            log.info("sam: removed the older decoder export %s", old)
 
 
 def _read_record(path: Path) -> ExportRecord | None:

@@ -48,12 +48,20 @@ def test_onnx_decoder_gives_the_torch_masks(tiny_sam_checkpoint, scene):
 
 
 def test_export_cached_under_the_weights_fingerprint(tiny_sam_checkpoint, scene, tmp_path):
-    seg = make_sam(tiny_sam_checkpoint, tmp_path / "cache", runtime="auto")
-    seg.prepare(scene.image)
-    assert seg.decoder_runtime == "onnx"
+    from engine.segmenters.onnx_common import file_fingerprint
     from engine.segmenters.onnx_export import EXPORT_VERSION
 
-    folder = tmp_path / "cache" / "onnx" / f"{seg._fingerprint}-v{EXPORT_VERSION}"
+    onnx_dir = tmp_path / "cache" / "onnx"
+    fp = file_fingerprint(Path(tiny_sam_checkpoint))
+    older, other = onnx_dir / f"{fp}-v{EXPORT_VERSION - 1}", onnx_dir / f"{fp}-sam2-v1"
+    for d in (older, other):  # an older graph version of these weights, and another backend's export
+        d.mkdir(parents=True)
+        (d / "export.json").write_text("{}")
+    seg = make_sam(tiny_sam_checkpoint, tmp_path / "cache", runtime="auto")
+    seg.prepare(scene.image)
+    assert seg.decoder_runtime == "onnx" and seg._fingerprint == fp
+    assert not older.exists() and other.is_dir()  # the new export removed only its own older version
+    folder = onnx_dir / f"{seg._fingerprint}-v{EXPORT_VERSION}"
     record = json.loads((folder / "export.json").read_text())
     prompt = folder / "decoder_prompt.onnx"
     assert prompt.is_file() and (folder / "decoder_image.onnx").is_file() and record["fp32_iou_min"] >= 0.99
