@@ -1,4 +1,4 @@
-"""`python main.py [--open DIR] [--lang zh_CN|en] [--theme auto|light|dark]`: start the annotation window.
+"""`python main.py [--open DIR] [--lang zh_CN|en] [--theme auto|light|dark] [--gt-instances DIR]`: start the annotation window.
 The language and theme are applied before the window is built (language: --lang, else the stored
 setting, else the system locale; theme: --theme, else the stored setting, else the system's)."""
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QSplashScreen
 
 from engine.errors import SculptError
 from engine.resources import samples_dir
-from engine.settings import load_settings
+from engine.settings import deep_merge, load_settings
 from gui.i18n import LANGUAGES, choose_language, install_language
 from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
 from gui.theme import THEMES, apply_theme
@@ -39,6 +39,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--out", type=Path, help="outputs folder (default: settings gui.out_dir, 'outputs')")
     p.add_argument("--work", type=Path, help="work folder for autosave (default: <out>/.work)")
     p.add_argument("--settings", type=Path, help="a settings JSON file (default: the user's settings.json)")
+    p.add_argument("--gt-instances", type=Path, metavar="DIR",
+                   help="folder of NAME.png GT instance maps: the oracle critics judge each object against its own "
+                        "instance (default: settings gui.gt_instances; none: the union GT)")
     p.add_argument("--lang", choices=[*LANGUAGES, "auto"], help="window language (default: settings, else the system locale)")
     p.add_argument("--theme", choices=list(THEMES), help="light, dark or auto (follow the system; default: settings)")
     rec = p.add_mutually_exclusive_group()
@@ -54,6 +57,9 @@ def build_window(argv: list[str], preload=None):
     args = parse_args(argv)
     base = load_settings(args.settings)
     settings = apply_overrides(base, open_qsettings())
+    if args.gt_instances is not None:  # this session's folder, like --out: wins over the stored one, is not stored
+        cli = {"gui": {"gt_instances": str(args.gt_instances)}}
+        base, settings = deep_merge(base, cli), deep_merge(settings, cli)
     gui = settings.setdefault("gui", {})
     out = args.out or resolve_dir(gui.get("out_dir") or "outputs", Path.cwd())
     work = args.work or (resolve_dir(gui["work_dir"], Path.cwd()) if gui.get("work_dir") else out / ".work")

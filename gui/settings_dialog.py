@@ -54,12 +54,13 @@ ENGINE_KEYS: dict[str, tuple[tuple[str, ...], type]] = {
     "sculpt/strategy": (("sculpt", "strategy"), str),
     "gui/out_dir": (("gui", "out_dir"), str),
     "gui/work_dir": (("gui", "work_dir"), str),
+    "gui/gt_instances": (("gui", "gt_instances"), str),
     "gui/language": (("gui", "language"), str),
     "gui/theme": (("gui", "theme"), str),
     "gui/confidence_threshold": (("gui", "confidence_threshold"), float),
     "gui/below_threshold": (("gui", "below_threshold"), str),
 }
-FOLDER_KEYS = ("gui/out_dir", "gui/work_dir")
+FOLDER_KEYS = ("gui/out_dir", "gui/work_dir", "gui/gt_instances")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -227,11 +228,18 @@ class SettingsDialog(QDialog):
         shown_work = str(work_dir) if work_dir is not None else _get(settings, ("gui", "work_dir"), "")
         self.out_dir = self._path_edit(shown_out, True)
         self.work_dir = self._path_edit(shown_work, True)
-        self._shown_folders = {"gui/out_dir": str(shown_out or ""), "gui/work_dir": str(shown_work or "")}
-        for folder in (self.out_dir, self.work_dir):
+        shown_gt = _text(_get(settings, ENGINE_KEYS["gui/gt_instances"][0]))
+        self.gt_instances = self._path_edit(shown_gt, True)
+        self.gt_instances.setToolTip(self.tr("A folder of NAME.png GT instance maps (0 = background, one id or colour "
+                                             "per object): the oracle critics judge each object against its own "
+                                             "instance. Empty: against the union GT."))
+        self._shown_folders = {"gui/out_dir": str(shown_out or ""), "gui/work_dir": str(shown_work or ""),
+                               "gui/gt_instances": shown_gt}
+        for folder in (self.out_dir, self.work_dir, self.gt_instances):
             folder.edit.setMinimumWidth(260)  # a folder path must stay readable, not '/out'
         fo.addRow(self.tr("Outputs"), self.out_dir)
         fo.addRow(self.tr("Work (autosave)"), self.work_dir)
+        fo.addRow(self.tr("GT instances (oracle)"), self.gt_instances)
 
         look = QGroupBox(self.tr("Appearance"))
         fl = QFormLayout(look)
@@ -314,6 +322,7 @@ class SettingsDialog(QDialog):
             "sculpt/strategy": str(self.strategy.currentData()),
             "gui/out_dir": text(self.out_dir),
             "gui/work_dir": text(self.work_dir),
+            "gui/gt_instances": text(self.gt_instances),
             "gui/language": str(self.language.currentData()),
             "gui/theme": str(self.theme.currentData()),
         }

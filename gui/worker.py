@@ -26,7 +26,7 @@ from engine.io.dataset import DatasetItem
 from engine.models.manager import get_manager
 from engine.prefetch import Prefetcher
 from engine.sculpt.params import SculptParams
-from engine.sculpt.runner import build_critic, build_image_session, build_segmenter, load_item
+from engine.sculpt.runner import build_image_session, build_segmenter, load_item
 from engine.settings import deep_merge
 from engine.types import Box
 from gui import commands as c
@@ -37,6 +37,7 @@ from gui.log_words import job_name
 from gui.views import LoadedImage, PointView, RoundView, Snapshot, SquareView
 from gui.worker_edit import EditHandlers
 from gui.worker_objects import ObjectHandlers
+from gui.worker_oracle import OracleGtHandlers
 from gui.worker_state import UNDO_LIMIT, PackedMask, pack, unpack
 from gui.worker_views import SnapshotBuilder
 
@@ -102,7 +103,7 @@ HANDLERS: dict[type[c.Command], str] = {
 }
 
 
-class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
+class EngineWorker(ObjectHandlers, EditHandlers, OracleGtHandlers, SnapshotBuilder, QObject):
     snapshot = Signal(object)  # Snapshot
     image_loaded = Signal(object)  # LoadedImage
     item_failed = Signal(str, str)  # name, one-line error
@@ -214,8 +215,9 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
         if self.session is not None:  # the same work on the new backends (the oracle with this image's GT)
             seg, critic, params = self._segmenter(), self._critic(), self._params()
             self.session.segmenter, self.session.critic, self.session.params = seg, critic, params
-            for o in self.session.objects:
-                o.core.segmenter, o.core.critic, o.core.params = seg, critic, params
+            for o in self.session.objects:  # an oracle with GT instances is bound to each object again
+                o.core.segmenter, o.core.params = seg, params
+                o.core.critic = self.session._object_critic(o.core.initial_box, o.core._imported_mask)
             self.session.prepare(force=True)
         self.log.emit(self.tr("settings applied: segmenter {0}, critic {1}").format(
             self.settings["segmenter"]["name"], self.settings["critic"]["name"]))
@@ -251,10 +253,10 @@ class EngineWorker(ObjectHandlers, EditHandlers, SnapshotBuilder, QObject):
         return self.segmenter
 
     def _critic(self):
-        """The configured critic for the open image (the oracle gets this image's ground truth)."""
+        """The configured critic for the open image (the oracle gets this image's GT: gui/worker_oracle.py)."""
         if self.critic is None:
             try:
-                self.critic = build_critic(self.settings, gt_mask=self.gt)
+                self.critic = self._build_critic()
             except SculptError as exc:
                 self.log.emit(self.tr("critic unavailable: {0}").format(exc))
                 return None

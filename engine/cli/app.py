@@ -26,7 +26,8 @@ log = logging.getLogger("sam_sculpt")
 PROG = "sam-sculpt"
 COMMANDS_PACKAGE = "engine.cli.commands"
 # Options of the annotation window (gui/app.py); with one of them and no command the window opens.
-WINDOW_OPTIONS = ("--open", "--out", "--work", "--layout", "--recover", "--no-recover", "--lang", "--theme", "--settings")
+WINDOW_OPTIONS = ("--open", "--out", "--work", "--layout", "--recover", "--no-recover", "--lang", "--theme", "--settings",
+                  "--gt-instances")
 # The packages whose versions --version reports (the backends each extra brings).
 BACKEND_PACKAGES = ("numpy", "opencv-python-headless", "pillow", "pydantic", "torch", "torchvision", "segment-anything",
                     "transformers", "accelerate", "onnxruntime", "onnx", "openai", "dashscope", "keyring", "diffusers",
@@ -34,7 +35,8 @@ BACKEND_PACKAGES = ("numpy", "opencv-python-headless", "pillow", "pydantic", "to
 WINDOW_HELP = (
     "the annotation window opens when no command is given: `sam-sculpt` (the bundled samples), "
     "`sam-sculpt --open DIR [--layout auto|aux|cod|folder] [--out DIR] [--work DIR] [--recover|--no-recover] "
-    "[--lang en|zh_CN] [--theme auto|light|dark] [--settings FILE]`, or `sam-sculpt gui --help` for the window's options "
+    "[--lang en|zh_CN] [--theme auto|light|dark] [--settings FILE] [--gt-instances DIR]`, "
+    "or `sam-sculpt gui --help` for the window's options "
     "(needs the gui extra: pip install 'sam-sculpt[gui]')."
 )
 

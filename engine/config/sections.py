@@ -85,6 +85,7 @@ class EditSection(Settings):
 class GuiSection(Settings):
     out_dir: str = "outputs"
     work_dir: str = ""
+    gt_instances: str = ""  # folder of NAME.png GT instance maps: the oracle judges each object against its own
     autosave: bool = True
     auto_start: bool = True
     prefetch: bool = True

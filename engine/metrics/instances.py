@@ -90,6 +90,34 @@ def instance_map_for(folder: str | Path | None, name: str) -> Path | None:
     return next((p for p in (Path(folder) / f"{name}.png", Path(folder) / f"{name}.jpg") if p.is_file()), None)
 
 
+@dataclass(frozen=True)
+class GtInstanceLookup:
+    """An image's GT instance map for the oracle: `ids` at the image's size (None: use the union GT),
+    `path` the map found (None: none in the folder), `error` why a found map cannot be used."""
+
+    ids: np.ndarray | None
+    path: Path | None
+    error: str | None = None
+
+
+def gt_instances_for(folder: str | Path | None, name: str, shape: tuple[int, int],
+                     gt: np.ndarray | None = None) -> GtInstanceLookup:
+    """The window's `--gt-instances DIR` lookup: NAME.png in `folder`, read as `sculpt --gt-instances` reads it
+    (engine.critics.oracle.load_gt_instances: resized to `shape`, ids outside `gt` cleared). A map that cannot
+    be read or fitted gives `error`, never an exception."""
+    from engine.critics.oracle import load_gt_instances
+    from engine.errors import SculptError
+
+    found = instance_map_for(Path(folder).expanduser(), name) if folder else None
+    if found is None:
+        return GtInstanceLookup(None, None)
+    try:
+        ids = load_gt_instances(found, name, shape, gt)
+    except (SculptError, OSError, ValueError, cv2.error) as exc:
+        return GtInstanceLookup(None, found, str(exc) or type(exc).__name__)
+    return GtInstanceLookup(ids, found)
+
+
 def find_instance_pairs(pred_dir: str | Path, gt_dir: str | Path, names: list[str]) -> list[tuple[str, Path, Path]]:
     """(name, pred instances.png, GT instance map) for each name that has both: predictions in the outputs
     layout (NAME/instances.png) or flat (NAME.png in a folder of instance maps)."""

@@ -1184,6 +1184,25 @@
     </message>
 </context>
 <context>
+    <name>OracleGtHandlers</name>
+    <message>
+        <source>oracle: per-object GT from {0}</source>
+        <translation>oracle：按对象使用 GT，来自 {0}</translation>
+    </message>
+    <message>
+        <source>oracle: {0} cannot be used ({1}); judging against the union GT</source>
+        <translation>oracle：{0} 无法使用（{1}）；改用合并 GT 判断</translation>
+    </message>
+    <message>
+        <source>oracle: union GT (no instance map {0}.png in {1})</source>
+        <translation>oracle：使用合并 GT（{1} 中没有实例图 {0}.png）</translation>
+    </message>
+    <message>
+        <source>oracle: union GT</source>
+        <translation>oracle：使用合并 GT</translation>
+    </message>
+</context>
+<context>
     <name>PointItem</name>
     <message>
         <source>pending</source>
@@ -1578,12 +1597,20 @@
         <translation>文件夹</translation>
     </message>
     <message>
+        <source>A folder of NAME.png GT instance maps (0 = background, one id or colour per object): the oracle critics judge each object against its own instance. Empty: against the union GT.</source>
+        <translation>存放 NAME.png GT 实例图的文件夹（0 = 背景，每个对象一个编号或颜色）：oracle 评审按各对象自己的实例判断。留空：按合并 GT 判断。</translation>
+    </message>
+    <message>
         <source>Outputs</source>
         <translation>输出</translation>
     </message>
     <message>
         <source>Work (autosave)</source>
         <translation>工作区（自动保存）</translation>
+    </message>
+    <message>
+        <source>GT instances (oracle)</source>
+        <translation>GT 实例图（oracle）</translation>
     </message>
     <message>
         <source>Appearance</source>
