@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from engine.config.base import register_options
@@ -15,11 +17,13 @@ class HFSamFamilyOptions(SamCommonOptions):
 
 @register_options("segmenter", "sam2")
 class Sam2Options(HFSamFamilyOptions):
-    pass
+    runtime: Literal["torch", "onnx", "auto"] = Field(
+        "auto", description="the clicks' decoder: torch, onnx (exported from the weights, run by onnxruntime), "
+                            "auto = onnx when onnxruntime is installed and its masks match torch")
 
 
 @register_options("segmenter", "edgetam")
-class EdgeTamOptions(HFSamFamilyOptions):
+class EdgeTamOptions(Sam2Options):
     pass
 
 

@@ -89,10 +89,17 @@ class HFSamBase(SamBackendBase):
     family = "SAM"  # for messages
     layout = "a save_pretrained folder"  # e.g. the repo id whose layout is expected
     stretch_to_square = True  # SAM 2-style processors resize to a square; SAM 1-style keep the aspect and pad
+    onnx_decoder = False  # True: the family's decoder exports (engine/segmenters/onnx_sam2.py): runtime onnx / auto
 
     def __init__(self, model_dir: str | None = None, models_dir: str | None = None, variant: str | None = None,
-                 **options: Any) -> None:
+                 runtime: str = "torch", **options: Any) -> None:
         super().__init__(**options)
+        if runtime not in ("torch", "onnx", "auto") or (runtime != "torch" and not self.onnx_decoder):
+            allowed = "torch, onnx or auto" if self.onnx_decoder else "torch"
+            raise BackendError(f"segmenter '{self.name}': runtime must be {allowed} (got {runtime!r})")
+        self.runtime = runtime
+        self.onnx_record: Any = None  # onnx_sam2.Sam2ExportRecord once the ONNX decoder is checked
+        self._onnx_levels: tuple[Any, list[np.ndarray]] | None = None
         model_types = discovery.MODEL_TYPES[self.name]
         if model_dir:
             folder = Path(model_dir).expanduser()
@@ -141,7 +148,8 @@ class HFSamBase(SamBackendBase):
     # ---- SamBackendBase hooks -------------------------------------------------------------------
     @property
     def model_key(self) -> str:
-        return f"{self.name}:{self.model_dir}:{self.device}:{dtype_name(self.dtype)}"
+        key = f"{self.name}:{self.model_dir}:{self.device}:{dtype_name(self.dtype)}"
+        return f"{key}:{self.runtime}" if self.onnx_decoder else key
 
     @property
     def model_id(self) -> str:
@@ -163,6 +171,12 @@ class HFSamBase(SamBackendBase):
         except Exception as exc:  # transformers raises OSError/ValueError/... for a bad folder
             raise load_error(self.model_dir, self.family, exc) from None
         model.eval().to(self.device, self.dtype)
+        model._sculpt_onnx = None
+        if self.runtime != "torch":
+            from engine.segmenters.onnx_sam2 import attach_decoder  # torch.onnx only when asked for
+
+            self.onnx_record = attach_decoder(model, self.name, self.runtime, self._fingerprint, self.cache.disk_dir,
+                                              self.decoder_threads, self.device)
         log.info("%s: %s (%.0f MB) on %s, %s", self.name, self.model_dir.name, module_bytes(model) / 1e6, self.device,
                  dtype_name(self.dtype))
         return model, self._processor()
@@ -210,6 +224,11 @@ class HFSamBase(SamBackendBase):
 
     def _decode(self, loaded, emb: Embedding, coords, labels, box, mask_input, multimask):
         model, _ = loaded
+        dec = getattr(model, "_sculpt_onnx", None)
+        if dec is not None:
+            from engine.segmenters.onnx_sam2 import onnx_decode
+
+            return onnx_decode(dec, self._onnx_feature_levels(model, emb), coords, labels, box, mask_input, multimask)
         out = model(**self.image_kwargs(model, emb), **self.prompt_kwargs(coords, labels, box, mask_input),
                     multimask_output=multimask, **self._decode_options())
         return out.pred_masks[0, 0].float(), out.iou_scores[0, 0].float()
@@ -217,11 +236,30 @@ class HFSamBase(SamBackendBase):
     def _decode_options(self) -> dict[str, Any]:
         return {}
 
+    def _onnx_feature_levels(self, model: Any, emb: Embedding) -> list[np.ndarray]:
+        """The ONNX decoder's (image_embeddings, feat_s0, feat_s1) fp32 arrays, once per embedding."""
+        if self._onnx_levels is None or self._onnx_levels[0] is not emb.features:
+            levels = self._unpack(model, torch.as_tensor(emb.features).float())["image_embeddings"]
+            arrays = [np.ascontiguousarray(t.detach().cpu().numpy(), np.float32) for t in (levels[-1], *levels[:-1])]
+            self._onnx_levels = (emb.features, arrays)
+        return self._onnx_levels[1]
+
+    @property
+    def decoder_runtime(self) -> str:
+        """'onnx' or 'torch': what the clicks run on (known once the model is loaded)."""
+        return "onnx" if getattr(self.model()[0], "_sculpt_onnx", None) is not None else "torch"
+
     def unload(self, reason: str = "asked") -> bool:
         self._unpacked = None
+        self._onnx_levels = None
         return super().unload(reason)
 
     def info(self) -> dict:
         out = super().info()
         out.update(model_dir=self.model_dir.name, model_type=self.model_type, variant=self.variant)
+        if self.onnx_decoder:
+            out["runtime"] = self.runtime
+        if self.onnx_record is not None:
+            out["onnx"] = {"iou_min": self.onnx_record.iou_min, "max_abs_diff": self.onnx_record.max_abs_diff,
+                           "opset": self.onnx_record.opset}
         return out
