@@ -14,22 +14,9 @@ from gui.settings_dialog import SettingsDialog
 
 
 @pytest.fixture
-def bare(tmp_path, monkeypatch):
-    """Discovery sees only tmp_path/models (no checkout models/, no user dir, no HF cache, no keys)."""
-    import engine.models.locations as locations
-
-    models = tmp_path / "models"
-    models.mkdir()
-    monkeypatch.setenv("SAM_SCULPT_MODELS", str(models))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
-    monkeypatch.delenv("HF_HOME", raising=False)
-    for env in ("OPENAI_API_KEY", "DASHSCOPE_API_KEY", "OPENAI_BASE_URL"):
-        monkeypatch.delenv(env, raising=False)
-    monkeypatch.setattr(locations, "checkout_models_dir", lambda: None)
-    lc.invalidate_choices()
-    yield load_settings(tmp_path / "no-user-settings.json")
-    lc.invalidate_choices()
+def bare(bare_discovery, tmp_path):
+    """Settings over a discovery that sees only tmp_path/models (tests/conftest.py bare_discovery)."""
+    return load_settings(tmp_path / "no-user-settings.json")
 
 
 @pytest.fixture

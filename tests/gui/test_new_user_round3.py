@@ -12,22 +12,9 @@ from gui.settings_dialog import SettingsDialog, engine_overrides, open_qsettings
 
 
 @pytest.fixture
-def no_models(tmp_path, monkeypatch):
-    """Discovery sees only tmp_path/models (no checkout models/, no user dir, no HF cache, no keys)."""
-    import engine.critics.secrets as secrets
-    import engine.models.locations as locations
-
-    models = tmp_path / "models"
-    models.mkdir()
-    monkeypatch.setenv("SAM_SCULPT_MODELS", str(models))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
-    monkeypatch.delenv("HF_HOME", raising=False)
-    for env in ("OPENAI_API_KEY", "DASHSCOPE_API_KEY"):
-        monkeypatch.delenv(env, raising=False)
-    monkeypatch.setattr(locations, "checkout_models_dir", lambda: None)
-    monkeypatch.setattr(secrets, "_from_keyring", lambda _user: None)
-    return models
+def no_models(bare_discovery):
+    """Discovery sees only tmp_path/models (tests/conftest.py bare_discovery)."""
+    return bare_discovery
 
 
 def labels(combo) -> dict[str, str]:

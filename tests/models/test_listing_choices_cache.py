@@ -12,23 +12,8 @@ from engine.models.listing_choices import Need
 
 
 @pytest.fixture
-def bare(tmp_path, monkeypatch):
-    import engine.critics.secrets as secrets
-    import engine.models.locations as locations
-
-    models = tmp_path / "models"
-    models.mkdir()
-    monkeypatch.setenv("SAM_SCULPT_MODELS", str(models))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_hub_empty"))
-    monkeypatch.delenv("HF_HOME", raising=False)
-    for env in ("OPENAI_API_KEY", "DASHSCOPE_API_KEY", "OPENAI_BASE_URL"):
-        monkeypatch.delenv(env, raising=False)
-    monkeypatch.setattr(locations, "checkout_models_dir", lambda: None)
-    monkeypatch.setattr(secrets, "_from_keyring", lambda _user: None)
-    lc.invalidate_choices()
-    yield models
-    lc.invalidate_choices()
+def bare(bare_discovery):
+    return bare_discovery
 
 
 def test_refresh_is_remembered_until_invalidated(bare):

@@ -16,19 +16,20 @@ from engine.segmenters.onnx_common import SplitDecoderSession, check_prompts  # 
 from engine.segmenters.onnx_export import export_split_decoder, torch_decode  # noqa: E402
 
 
-def tiny_sam(depth: int, seed: int = 0):
+def tiny_sam(depth: int, seed: int = 0, width: int = 32, heads: int = 4, mlp: int = 64):
+    """A SAM with a 1-block image encoder and a decoder of `depth` two-way blocks, `width` channels, `heads`."""
     from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
     from segment_anything.modeling.common import LayerNorm2d
 
     torch.manual_seed(seed)
     sam = Sam(
         image_encoder=ImageEncoderViT(img_size=1024, patch_size=16, embed_dim=16, depth=1, num_heads=1, mlp_ratio=2,
-                                      out_chans=32, qkv_bias=True, norm_layer=partial(torch.nn.LayerNorm, eps=1e-6)),
-        prompt_encoder=PromptEncoder(embed_dim=32, image_embedding_size=(64, 64), input_image_size=(1024, 1024),
+                                      out_chans=width, qkv_bias=True, norm_layer=partial(torch.nn.LayerNorm, eps=1e-6)),
+        prompt_encoder=PromptEncoder(embed_dim=width, image_embedding_size=(64, 64), input_image_size=(1024, 1024),
                                      mask_in_chans=16),
         mask_decoder=MaskDecoder(num_multimask_outputs=3,
-                                 transformer=TwoWayTransformer(depth=depth, embedding_dim=32, mlp_dim=64, num_heads=4),
-                                 transformer_dim=32, iou_head_depth=3, iou_head_hidden_dim=32),
+                                 transformer=TwoWayTransformer(depth=depth, embedding_dim=width, mlp_dim=mlp, num_heads=heads),
+                                 transformer_dim=width, iou_head_depth=3, iou_head_hidden_dim=width),
         pixel_mean=[123.675, 116.28, 103.53], pixel_std=[58.395, 57.12, 57.375],
     ).eval()
     for mod in sam.modules():  # LayerNorm2d starts as the identity affine map: make its parameters count
@@ -89,19 +90,7 @@ def test_sam_onnx_knows_the_split_export_version():
 def test_split_decoder_at_the_real_decoder_shape():
     """SAM's own decoder shape (256 wide, 8 heads, 2 blocks, MLP 2048: vit_b/l/h share it) with clicks without
     a box, one click, and a box alone, each with and without a mask prompt."""
-    from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
-
-    torch.manual_seed(3)
-    sam = Sam(
-        image_encoder=ImageEncoderViT(img_size=1024, patch_size=16, embed_dim=16, depth=1, num_heads=1, mlp_ratio=2,
-                                      out_chans=256, qkv_bias=True, norm_layer=partial(torch.nn.LayerNorm, eps=1e-6)),
-        prompt_encoder=PromptEncoder(embed_dim=256, image_embedding_size=(64, 64), input_image_size=(1024, 1024),
-                                     mask_in_chans=16),
-        mask_decoder=MaskDecoder(num_multimask_outputs=3,
-                                 transformer=TwoWayTransformer(depth=2, embedding_dim=256, mlp_dim=2048, num_heads=8),
-                                 transformer_dim=256, iou_head_depth=3, iou_head_hidden_dim=256),
-        pixel_mean=[123.675, 116.28, 103.53], pixel_std=[58.395, 57.12, 57.375],
-    ).eval()
+    sam = tiny_sam(2, seed=3, width=256, heads=8, mlp=2048)
     dec = SplitDecoderSession.open(*export_split_decoder(sam), threads=1, providers="cpu")
     feats = torch.randn(1, 256, 64, 64, generator=torch.Generator().manual_seed(1))
     prev = torch.randn(1, 1, 256, 256, generator=torch.Generator().manual_seed(2))
