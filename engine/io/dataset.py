@@ -35,12 +35,14 @@ def _images_in(folder: Path) -> list[Path]:
 
 
 def detect_layout(root: Path) -> str:
-    if (root / "images").is_dir() and ((root / "box_out").is_dir() or (root / "llm_out").is_dir()):
+    if (root / "images").is_dir() and any((root / d).is_dir() for d in ("box_out", "llm_out", "gt")):
         return "aux"
     if any((root / d).is_dir() for d in COD_IMAGE_DIRS[:3]) and any((root / d).is_dir() for d in COD_GT_DIRS):
         return "cod"
     if (root / "Imgs").is_dir():
         return "cod"
+    if (root / "images").is_dir() and not any(p.suffix.lower() in IMAGE_SUFFIXES for p in root.iterdir() if p.is_file()):
+        return "aux"  # images/ and nothing else yet: the boxes are drawn in the window
     return "folder"
 
 

@@ -127,7 +127,7 @@ class VideoPanel(QWidget, CriticMixin):
         self.slider.setRange(0, len(self.source) - 1)
         self.slider.setValue(0)
         self.show_frame(0)
-        self.status.setText(self.tr("{0}: drag a box or click on a frame, then Propagate").format(self.source.describe()))
+        self.status.setText(self.tr("{0}: drag a box or click on a frame, then Propagate").format(self._source_text()))
         self._load_track()
         self._refresh_objects()
         self._update_buttons()
@@ -147,7 +147,11 @@ class VideoPanel(QWidget, CriticMixin):
         self.label_edit.setText(self.state.label(self.state.current_id))
         self.show_frame(self.slider.value())
         self.status.setText(self.tr("{0}: the earlier track in {1} is shown: correct a frame, then Re-propagate from "
-                                    "this frame").format(self.source.describe(), out))
+                                    "this frame").format(self._source_text(), out))
+
+    def _source_text(self) -> str:
+        """The opened frames in the window's language, e.g. "seq (5 frames)"."""
+        return self.tr("{0} ({1} frames)").format(self.frames_dir, len(self.source))
 
     def result_ids(self, index: int) -> np.ndarray | None:
         if self.result_dir is None or self.source is None:

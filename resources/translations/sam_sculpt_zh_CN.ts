@@ -2021,6 +2021,10 @@ The window keeps the current segmenter until this one can run. Use {1} anyway?</
         <translation>{0}：已显示 {1} 中之前的跟踪结果：修正某一帧后，点击“从此帧重新传播”</translation>
     </message>
     <message>
+        <source>{0} ({1} frames)</source>
+        <translation>{0}（{1} 帧）</translation>
+    </message>
+    <message>
         <source>object {0}: {1}</source>
         <translation>对象 {0}：{1}</translation>
     </message>

@@ -61,3 +61,17 @@ def test_sculpt_from_a_cod_folder_with_gt_box(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "out/s/final_mask.png").exists() and "IoU" in r.stdout
+
+
+def test_images_with_only_gt_or_nothing_else_is_the_aux_layout(tmp_path):
+    """The prototype's layout before any box exists: images/ (+ gt/), boxes to be drawn in the window."""
+    _img(tmp_path / "a/images/p.png")
+    (tmp_path / "a/gt").mkdir()
+    Image.fromarray(np.zeros((30, 40), np.uint8)).save(tmp_path / "a/gt/p.png")
+    _img(tmp_path / "b/images/q.png")
+    _img(tmp_path / "c/x.png")  # a plain folder that also holds an images/ folder stays a plain folder
+    _img(tmp_path / "c/images/y.png")
+    assert detect_layout(tmp_path / "a") == "aux" and detect_layout(tmp_path / "b") == "aux"
+    assert detect_layout(tmp_path / "c") == "folder"
+    item = list_dataset(tmp_path / "a")[0]
+    assert item.name == "p" and item.gt_path is not None and not item.has_box
