@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,6 +231,11 @@ def select(low: np.ndarray, scores: np.ndarray, multimask: bool, num_masks: int)
         return low, scores
     keep = slice(1, None) if multimask else slice(0, 1)
     return low[keep], scores[keep]
+
+
+def iou_floor(iou: float) -> str:
+    """A minimum IoU for a ">=" message, rounded down (0.99999 is shown as 0.9999, not 1.0000)."""
+    return f"{math.floor(iou * 1e4) / 1e4:.4f}"
 
 
 def mask_iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -36,6 +36,7 @@ from engine.segmenters.onnx_common import (
     DecoderSession,
     SplitDecoderSession,
     check_prompts,
+    iou_floor,
     mask_iou,
     quantize_int8,
     upsample_logits,
@@ -207,8 +208,8 @@ def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quanti
         fp32 = SplitDecoderSession.open(img, prompt, threads, providers, src)
         record = ExportRecord(EXPORT_VERSION, OPSET, fingerprint, agreement(model, fp32), None,
                               round(time.perf_counter() - t, 3))
-        log.info("sam: decoder exported to ONNX in %.1fs (mask IoU vs torch >= %.4f)%s", record.export_s,
-                 record.fp32_iou_min, f" -> {folder}" if folder else "")
+        log.info("sam: decoder exported to ONNX in %.1fs (mask IoU vs torch >= %s)%s", record.export_s,
+                 iou_floor(record.fp32_iou_min), f" -> {folder}" if folder else "")
         if folder is not None:
             write_json(folder / "export.json", asdict(record))
             _prune_older_exports(folder.parent, fingerprint)
@@ -226,7 +227,7 @@ def cached_decoder(model: Sam, fingerprint: str, cache_root: Path | None, quanti
         q = SplitDecoderSession.open(folder / IMAGE_FILE, q_path, threads, providers, src)
         record.int8_iou_min = agreement(model, q)
         write_json(folder / "export.json", asdict(record))
-        log.info("sam: int8 decoder: mask IoU vs torch fp32 >= %.4f (random check embedding)", record.int8_iou_min)
+        log.info("sam: int8 decoder: mask IoU vs torch fp32 >= %s (random check embedding)", iou_floor(record.int8_iou_min))
         return q, record
     return SplitDecoderSession.open(folder / IMAGE_FILE, q_path, threads, providers, src), record
 

@@ -32,6 +32,7 @@ from engine.segmenters.onnx_common import (
     DEFAULT_DECODER_THREADS,
     RUNTIMES,
     check_prompts,
+    iou_floor,
     mask_iou,
     ort_session,
     upsample_logits,
@@ -243,8 +244,8 @@ def cached_decoder(model: Any, fingerprint: str, cache_root: Path | None, thread
     iou, diff = agreement(model, dec)
     record = Sam2ExportRecord(EXPORT_VERSION, OPSET, fingerprint, round(iou, 6), float(f"{diff:.3g}"),
                               round(time.perf_counter() - t, 3))
-    log.info("%s: decoder exported to ONNX in %.1fs (mask IoU vs torch >= %.4f, max logit diff %.2g)%s",
-             backend, record.export_s, iou, diff, f" -> {folder}" if folder else "")
+    log.info("%s: decoder exported to ONNX in %.1fs (mask IoU vs torch >= %s, max logit diff %.2g)%s",
+             backend, record.export_s, iou_floor(iou), diff, f" -> {folder}" if folder else "")
     if folder is not None:
         write_json(folder / "export.json", asdict(record))
     else:
