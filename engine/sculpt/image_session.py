@@ -261,10 +261,20 @@ class ImageSession(SessionRoundsMixin, SessionStateMixin):
         return tuple(ids)
 
     def _set_box(self, cmd: C.SetBox) -> int:
+        """A new box replaces the object's prompt (as in ISAT / X-AnyLabeling): the segmentation starts fresh
+        from it. The old mask is no longer the mask prompt (GrabCut took it as its initial labels and gave an
+        empty mask for a box moved onto another object; SAM took its logits), painted pixels are forgotten,
+        and clicks outside the new box are dropped (a positive one would widen the box back over the old
+        object); clicks inside it are kept. Undo restores the old box, mask, points and paint."""
         o = self.object(cmd.object_id)
-        o.core.set_box(self._valid_box(cmd.box))
+        box = self._valid_box(cmd.box)
+        c = o.core
+        c.set_box(box)
+        c.points = [p for p in c.points if box.contains(p.x, p.y)]
+        c.logits, c._imported_mask = None, None
+        c.paint.clear()
         if cmd.refine:
-            self._segment(o)
+            self._segment(o, from_box=True)
         return o.id
 
     def _segment(self, o: SculptObject, from_box: bool = False) -> None:
