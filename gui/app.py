@@ -18,6 +18,7 @@ from engine.errors import SculptError
 from engine.resources import samples_dir
 from engine.settings import deep_merge, load_settings
 from gui.i18n import LANGUAGES, choose_language, install_language
+from gui.log_bridge import LogBridge, console_logging
 from gui.settings_dialog import apply_overrides, open_qsettings, resolve_dir
 from gui.theme import THEMES, apply_theme
 
@@ -97,11 +98,20 @@ def run_gui(argv: list[str]) -> int:
                            Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter)
         app.processEvents()
 
+    console_logging()
+    early: list[str] = []  # what the engine logs while the model preloads, before the window's log panel exists
+    startup_log = LogBridge(until_another=True)
+    startup_log.line.connect(early.append, Qt.ConnectionType.DirectConnection)
+    startup_log.install()
     try:
         window, args, recover = build_window(argv, preload=say)
     except SculptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        startup_log.remove()
+    for line in early:
+        window.log_panel.append(line)
     settle_startup_objects()
     window.show()
     splash.finish(window)

@@ -24,6 +24,7 @@ from gui.docks.image_list import ImageListPanel, empty_folder_words
 from gui.docks.log_panel import LogPanel
 from gui.docks.objects_panel import ObjectsPanel
 from gui.docks.session_panel import SessionPanel
+from gui.log_bridge import LogBridge
 from gui.settings_dialog import open_qsettings
 from gui.shortcuts import HelpDialog, KeepTypingKeys
 from gui.undo import StateCommand
@@ -101,6 +102,9 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         w.progress.connect(self.log_panel.set_progress)
         w.busy.connect(self._on_busy)
         w.models.connect(self.session_panel.set_models)
+        self.log_bridge = LogBridge(self)  # the engine's log records, off whichever thread made them
+        self.log_bridge.line.connect(self.log_panel.append)
+        self.log_bridge.install()
 
         self.edit_panel = self._add_edit_panel()
         self._connect_canvas()
@@ -418,4 +422,5 @@ class MainWindow(EditGestures, WindowState, QMainWindow):
         self.scene.selectionChanged.disconnect(self._on_scene_selection)
         self.worker.stop()
         self.store.mark_clean()  # a clean exit: the autosaves stay as "in progress", nothing to recover
+        self.log_bridge.remove()
         super().closeEvent(event)

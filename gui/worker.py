@@ -33,6 +33,7 @@ from gui import commands as c
 from gui.autosave import MARKER, AutosaveStore
 from gui.canvas.qimage import rgb_to_qimage
 from gui.canvas.render import OverlayStyle
+from gui.loaded_models import describe_loaded
 from gui.log_words import job_name
 from gui.views import LoadedImage, PointView, RoundView, Snapshot, SquareView
 from gui.worker_edit import EditHandlers
@@ -112,7 +113,7 @@ class EngineWorker(ObjectHandlers, EditHandlers, OracleGtHandlers, SnapshotBuild
     log = Signal(str)
     progress = Signal(int, int, str)  # done, total (0 = indeterminate), what
     busy = Signal(bool)
-    models = Signal(str)  # what the model manager has loaded
+    models = Signal(object)  # list[gui.loaded_models.LoadedModel]: what the model manager has loaded
     edit_heatmap = Signal(object, object)  # float (H, W) in [0, 1], (x, y) best point
     edit_preview = Signal(object, object)  # original, edited RGB
     edit_progress = Signal(int, int)  # step, total
@@ -178,7 +179,7 @@ class EngineWorker(ObjectHandlers, EditHandlers, OracleGtHandlers, SnapshotBuild
                 self.log.emit(self.tr("{0} took {1:.2f}s").format(job_name(op), dt))
             self.progress.emit(1, 1, "")
             self.busy.emit(False)
-            self.models.emit(self._models_text())
+            self.models.emit(describe_loaded(get_manager().report(), self.segmenter))
 
     @Slot()
     def lower_priority(self) -> None:
@@ -408,12 +409,6 @@ class EngineWorker(ObjectHandlers, EditHandlers, OracleGtHandlers, SnapshotBuild
 
     def _emit(self, parent: int | None, label: str, with_history: bool = False) -> None:
         self.snapshot.emit(self._snapshot(parent, label, with_history))
-
-    def _models_text(self) -> str:
-        loaded = [r for r in get_manager().report() if r.get("loaded")]
-        if not loaded:
-            return self.tr("no large models loaded")
-        return ", ".join(f"{r['key']} ({r['size_mb']:.0f} MB, {r['device']})" for r in loaded)
 
 
 class WorkerThread(QObject):

@@ -219,8 +219,13 @@ class SessionPanel(QWidget):
                   self.revert_button):
             b.setEnabled(not busy)
 
-    def set_models(self, text: str) -> None:
-        self.models_label.setText(text)
+    def set_models(self, models: list) -> None:  # list[gui.loaded_models.LoadedModel], from the worker
+        runtimes = {"onnx": self.tr("clicks: ONNX Runtime"), "torch": self.tr("clicks: torch")}
+        lines = [" \u00b7 ".join([m.backend, m.weights, m.device, *([m.dtype] if m.dtype else []),
+                                   self.tr("{0:.0f} MB").format(m.size_mb), *([runtimes[m.runtime]] if m.runtime in
+                                                                              runtimes else [])]) for m in models]
+        self.models_label.setText("\n".join(lines) or self.tr("no large models loaded"))
+        self.models_label.setToolTip("\n".join(m.key for m in models))
 
     def set_threshold(self, value: float, below: str = "hide") -> None:
         self.threshold.blockSignals(True)

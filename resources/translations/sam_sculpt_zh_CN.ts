@@ -344,10 +344,6 @@
         <source>autosave failed: {0}</source>
         <translation>自动保存失败：{0}</translation>
     </message>
-    <message>
-        <source>no large models loaded</source>
-        <translation>未加载大模型</translation>
-    </message>
 </context>
 <context>
     <name>ExportDialog</name>
@@ -1400,6 +1396,18 @@
     <message>
         <source>(evaluation only)</source>
         <translation>（仅用于评估）</translation>
+    </message>
+    <message>
+        <source>clicks: ONNX Runtime</source>
+        <translation>点选解码器：ONNX Runtime</translation>
+    </message>
+    <message>
+        <source>clicks: torch</source>
+        <translation>点选解码器：torch</translation>
+    </message>
+    <message>
+        <source>{0:.0f} MB</source>
+        <translation>{0:.0f} MB</translation>
     </message>
     <message>
         <source>To start: drag a box around the object on the image (a drag on empty space draws the ROI; B starts another object), then Run, Propose or Auto.</source>
