@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,6 +223,58 @@ class SplitDecoderSession:
         feed.pop("image_embeddings")  # the prompt graph takes the image graph's tokens instead
         scores, low = self.prompt.run(list(DECODER_OUTPUTS), feed)
         return low[0], scores[0]
+
+
+AGREEMENT_MIN = 0.99  # IoU of every check mask vs torch for `auto` to choose onnx
+
+
+def import_onnx_packages() -> Any:
+    """onnx (torch.onnx.export needs it) and onnxruntime; ImportError when either is missing."""
+    import onnx  # noqa: F401
+    import onnxruntime
+
+    return onnxruntime
+
+
+def choose_onnx_decoder(backend: str, runtime: str, providers: str, build: Callable[[str], tuple[Any, Any]],
+                        agreement_of: Callable[[Any], float | None]) -> tuple[Any, Any]:
+    """The `runtime: torch | onnx | auto` policy of every backend whose clicks' decoder exports: -> (the ONNX
+    decoder or None for torch, the export record or None). build(providers) exports or loads the decoder;
+    agreement_of(record) is its minimum mask IoU vs torch (None: not a reason to keep torch). `auto` keeps torch,
+    with one log line, when onnx / onnxruntime are missing, the export fails, its masks do not match torch, or the
+    model is on a GPU and onnxruntime has no CUDA provider (a CPU decoder behind a GPU encoder would be slower);
+    `onnx` insists (a one-line error, or the CPU provider with a warning)."""
+    if runtime not in RUNTIMES:
+        raise BackendError(f"segmenter '{backend}': runtime must be torch, onnx or auto (got {runtime!r})")
+    if runtime == "torch":
+        return None, None
+    try:
+        ort = import_onnx_packages()
+    except ImportError as exc:
+        if runtime == "onnx":
+            raise missing_extra(f"segmenter '{backend}' with runtime: onnx", "onnx", exc) from None
+        log.info("%s: %s not installed: the decoder runs in torch (pip install 'sam-sculpt[onnx]')", backend, exc.name)
+        return None, None
+    if providers == "cuda" and "CUDAExecutionProvider" not in ort.get_available_providers():
+        if runtime == "auto":
+            log.info("%s: onnxruntime has no CUDA provider: the decoder stays in torch on the GPU", backend)
+            return None, None
+        log.warning("%s: runtime onnx on a GPU, but onnxruntime has no CUDA provider: the decoder runs on the CPU", backend)
+        providers = "cpu"
+    try:
+        dec, record = build(providers)
+    except Exception as exc:  # torch.onnx raises many types; auto falls back, onnx says why
+        text = " ".join(str(exc).split())[:200] or type(exc).__name__
+        if runtime == "onnx":
+            raise exc if isinstance(exc, BackendError) else BackendError(f"segmenter '{backend}': ONNX export failed ({text})") from None
+        log.warning("%s: ONNX decoder unavailable (%s): using torch", backend, text)
+        return None, None
+    iou = agreement_of(record)
+    if runtime == "auto" and iou is not None and iou < AGREEMENT_MIN:
+        log.warning("%s: the ONNX decoder's masks match torch only to IoU %.4f (< %.2f): using torch", backend, iou,
+                    AGREEMENT_MIN)
+        return None, record
+    return dec, record
 
 
 def select(low: np.ndarray, scores: np.ndarray, multimask: bool, num_masks: int) -> tuple[np.ndarray, np.ndarray]:

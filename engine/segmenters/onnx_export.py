@@ -27,15 +27,15 @@ from segment_anything.utils.onnx import SamOnnxModel
 
 from engine.errors import BackendError
 from engine.io.atomic import write_bytes, write_json
-from engine.registry import missing_extra
 from engine.segmenters.onnx_common import (
+    AGREEMENT_MIN,
     DECODER_INPUTS,
     DECODER_OUTPUTS,
     DEFAULT_DECODER_THREADS,
-    RUNTIMES,
     DecoderSession,
     SplitDecoderSession,
     check_prompts,
+    choose_onnx_decoder,
     iou_floor,
     mask_iou,
     quantize_int8,
@@ -46,7 +46,6 @@ log = logging.getLogger("sam_sculpt.onnx")
 EXPORT_VERSION = 3  # bump when the exported graph changes: old cache entries are then ignored
 OPSET = 17
 IMAGE_FILE, PROMPT_FILE, PROMPT_INT8_FILE = "decoder_image.onnx", "decoder_prompt.onnx", "decoder_prompt.int8.onnx"
-AGREEMENT_MIN = 0.99  # IoU of every check mask vs torch for `auto` to choose onnx
 _MEMORY: dict[str, tuple[tuple[bytes, bytes], ExportRecord]] = {}  # exports made without a disk cache, by fingerprint
 
 
@@ -258,40 +257,14 @@ __all__ = ["AGREEMENT_MIN", "ExportRecord", "PromptDecoder", "ImageEncoder", "ag
 def attach_decoder(model: Sam, runtime: str, quantize: str, fingerprint: str, cache_root: Path | None,
                    threads: int | None, providers: str) -> ExportRecord | None:
     """For runtime onnx / auto: the ONNX decoder of these weights attached to the loaded model (as
-    model._sculpt_onnx, so an unload frees it with the model). `auto` keeps torch, with one log line,
-    when onnxruntime is missing, the export fails, or its masks do not match torch (IoU < 0.99)."""
-    if runtime not in RUNTIMES:
-        raise BackendError(f"segmenter 'sam': runtime must be torch, onnx or auto (got {runtime!r})")
+    model._sculpt_onnx, so an unload frees it with the model); the policy is onnx_common.choose_onnx_decoder
+    (an int8 decoder's agreement is reported, not a reason to keep torch)."""
+    def build(chosen: str) -> tuple[SplitDecoderSession, ExportRecord]:
+        return cached_decoder(model, fingerprint, cache_root, quantize, threads or DEFAULT_DECODER_THREADS, chosen)
+
     model._sculpt_onnx = None
-    if runtime == "torch":
-        return None
-    try:
-        import onnx  # noqa: F401  (torch.onnx.export needs it)
-        import onnxruntime  # noqa: F401
-    except ImportError as exc:
-        if runtime == "onnx":
-            raise missing_extra("segmenter 'sam' with runtime: onnx", "onnx", exc) from None
-        log.info("sam: %s not installed: the decoder runs in torch (pip install 'sam-sculpt[onnx]')", exc.name)
-        return None
-    if providers == "cuda" and "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
-        if runtime == "auto":  # a CPU decoder behind a GPU encoder would be slower than torch on the GPU
-            log.info("sam: onnxruntime has no CUDA provider: the decoder stays in torch on the GPU")
-            return None
-        log.warning("sam: runtime onnx on a GPU, but onnxruntime has no CUDA provider: the decoder runs on the CPU")
-        providers = "cpu"
-    try:
-        dec, record = cached_decoder(model, fingerprint, cache_root, quantize, threads or DEFAULT_DECODER_THREADS,
-                                     providers)
-    except Exception as exc:  # torch.onnx raises many types; auto falls back, onnx says why
-        text = " ".join(str(exc).split())[:200] or type(exc).__name__
-        if runtime == "onnx":
-            raise exc if isinstance(exc, BackendError) else BackendError(f"segmenter 'sam': ONNX export failed ({text})") from None
-        log.warning("sam: ONNX decoder unavailable (%s): using torch", text)
-        return None
-    iou = record.int8_iou_min if quantize == "int8" else record.fp32_iou_min
-    if runtime == "auto" and quantize == "none" and iou is not None and iou < AGREEMENT_MIN:
-        log.warning("sam: the ONNX decoder's masks match torch only to IoU %.4f (< %.2f): using torch", iou, AGREEMENT_MIN)
-        return record
+    dec, record = choose_onnx_decoder("sam", runtime, providers, build,
+                                      lambda rec: rec.fp32_iou_min if quantize == "none" else None)
     model._sculpt_onnx = dec
     return record
 

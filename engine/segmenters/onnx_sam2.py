@@ -25,13 +25,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.errors import BackendError
 from engine.io.atomic import write_bytes, write_json
-from engine.registry import missing_extra
 from engine.segmenters.onnx_common import (
     DEFAULT_DECODER_THREADS,
-    RUNTIMES,
     check_prompts,
+    choose_onnx_decoder,
     iou_floor,
     mask_iou,
     ort_session,
@@ -41,7 +39,6 @@ from engine.segmenters.onnx_common import (
 log = logging.getLogger("sam_sculpt.onnx")
 EXPORT_VERSION = 1  # bump when the exported graphs change: old cache entries are then ignored
 OPSET = 17
-AGREEMENT_MIN = 0.99  # IoU of every check mask vs torch for `auto` to choose onnx
 INPUTS = ("image_embeddings", "feat_s0", "feat_s1", "point_coords", "point_labels", "mask_input", "has_mask_input")
 OUTPUTS = ("iou_predictions", "low_res_masks")
 FILES = {True: "decoder_multi.onnx", False: "decoder_single.onnx"}
@@ -253,54 +250,16 @@ def cached_decoder(model: Any, fingerprint: str, cache_root: Path | None, thread
     return dec, record
 
 
-def import_onnx_packages() -> Any:
-    """onnx (torch.onnx.export needs it) and onnxruntime; ImportError when either is missing."""
-    import onnx  # noqa: F401
-    import onnxruntime
-
-    return onnxruntime
-
-
 def attach_decoder(model: Any, backend: str, runtime: str, fingerprint: str, cache_root: Path | None,
                    threads: int | None, device: torch.device) -> Sam2ExportRecord | None:
     """For runtime onnx / auto: the ONNX decoder attached to the loaded model as model._sculpt_onnx (an unload
-    frees it with the model). `auto` keeps torch, with one log line, when onnx / onnxruntime are missing, the
-    export fails, its masks do not match torch (IoU < 0.99), or the model is on a GPU and onnxruntime has no
-    CUDA provider (a CPU decoder behind a GPU encoder would be slower than torch)."""
-    if runtime not in RUNTIMES:
-        raise BackendError(f"segmenter '{backend}': runtime must be torch, onnx or auto (got {runtime!r})")
+    frees it with the model); the policy is onnx_common.choose_onnx_decoder."""
+    def build(chosen: str) -> tuple[Sam2DecoderSession, Sam2ExportRecord]:
+        return cached_decoder(model, fingerprint, cache_root, threads or DEFAULT_DECODER_THREADS, chosen, backend)
+
     model._sculpt_onnx = None
-    if runtime == "torch":
-        return None
-    try:
-        ort = import_onnx_packages()
-    except ImportError as exc:
-        if runtime == "onnx":
-            raise missing_extra(f"segmenter '{backend}' with runtime: onnx", "onnx", exc) from None
-        log.info("%s: %s not installed: the decoder runs in torch (pip install 'sam-sculpt[onnx]')", backend, exc.name)
-        return None
-    providers = "cpu"
-    if device.type == "cuda":
-        if "CUDAExecutionProvider" in ort.get_available_providers():
-            providers = "cuda"
-        elif runtime == "auto":
-            log.info("%s: onnxruntime has no CUDA provider: the decoder stays in torch on the GPU", backend)
-            return None
-        else:
-            log.warning("%s: runtime onnx on a GPU, but onnxruntime has no CUDA provider: the decoder runs on the CPU", backend)
-    try:
-        dec, record = cached_decoder(model, fingerprint, cache_root, threads or DEFAULT_DECODER_THREADS, providers,
-                                     backend)
-    except Exception as exc:  # torch.onnx raises many types; auto falls back, onnx says why
-        text = " ".join(str(exc).split())[:200] or type(exc).__name__
-        if runtime == "onnx":
-            raise exc if isinstance(exc, BackendError) else BackendError(f"segmenter '{backend}': ONNX export failed ({text})") from None
-        log.warning("%s: ONNX decoder unavailable (%s): using torch", backend, text)
-        return None
-    if runtime == "auto" and record.iou_min < AGREEMENT_MIN:
-        log.warning("%s: the ONNX decoder's masks match torch only to IoU %.4f (< %.2f): using torch", backend,
-                    record.iou_min, AGREEMENT_MIN)
-        return record
+    providers = "cuda" if device.type == "cuda" else "cpu"
+    dec, record = choose_onnx_decoder(backend, runtime, providers, build, lambda rec: rec.iou_min)
     model._sculpt_onnx = dec
     return record
 

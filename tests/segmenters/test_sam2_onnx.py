@@ -10,6 +10,7 @@ import logging
 import numpy as np
 import pytest
 
+import engine.segmenters.onnx_common as onnx_common
 import engine.segmenters.onnx_sam2 as onnx_sam2
 from engine.errors import BackendError
 from engine.models.manager import get_manager
@@ -101,7 +102,7 @@ def _no_onnxruntime():
 
 
 def test_auto_falls_back_to_torch_without_onnxruntime(sam2_dir, scene, cache_dir, monkeypatch, caplog):
-    monkeypatch.setattr(onnx_sam2, "import_onnx_packages", _no_onnxruntime)
+    monkeypatch.setattr(onnx_common, "import_onnx_packages", _no_onnxruntime)
     seg = make("sam2", sam2_dir, cache_dir, runtime="auto")
     with caplog.at_level(logging.INFO, logger="sam_sculpt.onnx"):
         seg.prepare(scene.image)
@@ -111,7 +112,7 @@ def test_auto_falls_back_to_torch_without_onnxruntime(sam2_dir, scene, cache_dir
 
 
 def test_runtime_onnx_without_onnxruntime_is_one_line(sam2_dir, scene, cache_dir, monkeypatch):
-    monkeypatch.setattr(onnx_sam2, "import_onnx_packages", _no_onnxruntime)
+    monkeypatch.setattr(onnx_common, "import_onnx_packages", _no_onnxruntime)
     seg = make("sam2", sam2_dir, cache_dir, runtime="onnx")
     with pytest.raises(BackendError, match="onnx") as exc:
         seg.prepare(scene.image)
